@@ -1,0 +1,148 @@
+//! The burn module, built layer by layer from a [`ModelSpec`].
+
+use burn::module::{Initializer, Module, Param};
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::tensor::{Device, Tensor};
+
+use crate::spec::{Activation, Dims, LayerSpec, ModelSpec, Padding, SpecError};
+
+/// Keras's default kernel initializer.
+const GLOROT_UNIFORM: Initializer = Initializer::XavierUniform { gain: 1.0 };
+
+/// Flatten feature maps to one vector per image.
+#[derive(Module, Debug, Default)]
+pub struct Flatten;
+
+/// One burn layer. The spec's activations become their own [`Layer::Relu`] entries; the
+/// final softmax is left to the loss and to [`Cnn::probabilities`].
+#[derive(Module, Debug)]
+pub enum Layer {
+    /// A convolution.
+    Conv(Conv2d),
+    /// ReLU, on maps or vectors.
+    Relu(Relu),
+    /// Max pooling.
+    Pool(MaxPool2d),
+    /// Dropout (identity outside training).
+    Dropout(Dropout),
+    /// Flatten maps to vectors.
+    Flatten(Flatten),
+    /// A fully connected layer.
+    Dense(Linear),
+}
+
+/// A CNN built from a [`ModelSpec`]: `forward` maps NCHW images in `[0, 1]` to class logits.
+#[derive(Module, Debug)]
+pub struct Cnn {
+    /// The layers, in order.
+    pub layers: Vec<Layer>,
+}
+
+/// What flows between layers.
+enum Flow {
+    Maps(Tensor<4>),
+    Flat(Tensor<2>),
+}
+
+impl Cnn {
+    /// Build the module for `spec` on `device`: Glorot-uniform kernels, zero biases (Keras's
+    /// defaults). Also returns, for the spec's max-norm layer if any, the index into
+    /// [`Cnn::layers`] of its dense layer.
+    pub fn new(spec: &ModelSpec, device: &Device) -> Result<Cnn, SpecError> {
+        let mut layers = Vec::new();
+        let mut dims = spec.input;
+        for (i, layer) in spec.layers.iter().enumerate() {
+            let input = dims;
+            dims = layer.output(i, input)?;
+            match (layer, input) {
+                (
+                    LayerSpec::Conv2d {
+                        filters,
+                        kernel,
+                        padding,
+                        ..
+                    },
+                    Dims::Map { c, .. },
+                ) => {
+                    let mut conv = Conv2dConfig::new([c, *filters], [*kernel, *kernel])
+                        .with_padding(match padding {
+                            Padding::Same => PaddingConfig2d::Same,
+                            Padding::Valid => PaddingConfig2d::Valid,
+                        })
+                        .with_initializer(GLOROT_UNIFORM)
+                        .init(device);
+                    conv.bias = Some(Param::from_tensor(Tensor::zeros([*filters], device)));
+                    layers.push(Layer::Conv(conv));
+                }
+                (LayerSpec::MaxPool2d { size }, _) => {
+                    layers.push(Layer::Pool(MaxPool2dConfig::new([*size, *size]).init()));
+                }
+                (LayerSpec::Dropout { rate }, _) => {
+                    layers.push(Layer::Dropout(DropoutConfig::new(*rate).init()));
+                }
+                (LayerSpec::Flatten, _) => layers.push(Layer::Flatten(Flatten)),
+                (LayerSpec::Dense { units, .. }, d) => {
+                    let mut dense = LinearConfig::new(d.size(), *units)
+                        .with_initializer(GLOROT_UNIFORM)
+                        .init(device);
+                    dense.bias = Some(Param::from_tensor(Tensor::zeros([*units], device)));
+                    layers.push(Layer::Dense(dense));
+                }
+                // `output` above has already rejected every other pairing.
+                (LayerSpec::Conv2d { .. }, Dims::Flat(_)) => return Err(SpecError::NeedsMap(i)),
+            }
+            if layer.activation() == Some(Activation::Relu) {
+                layers.push(Layer::Relu(Relu));
+            }
+        }
+        Ok(Cnn { layers })
+    }
+
+    /// Class logits for a batch of images `[N, 3, 32, 32]` → `[N, 10]`.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let mut flow = Flow::Maps(images);
+        for layer in &self.layers {
+            flow = match (layer, flow) {
+                (Layer::Conv(conv), Flow::Maps(x)) => Flow::Maps(conv.forward(x)),
+                (Layer::Pool(pool), Flow::Maps(x)) => Flow::Maps(pool.forward(x)),
+                (Layer::Relu(relu), Flow::Maps(x)) => Flow::Maps(relu.forward(x)),
+                (Layer::Relu(relu), Flow::Flat(x)) => Flow::Flat(relu.forward(x)),
+                (Layer::Dropout(d), Flow::Maps(x)) => Flow::Maps(d.forward(x)),
+                (Layer::Dropout(d), Flow::Flat(x)) => Flow::Flat(d.forward(x)),
+                (Layer::Flatten(_), Flow::Maps(x)) => Flow::Flat(x.flatten(1, 3)),
+                (Layer::Dense(dense), Flow::Flat(x)) => Flow::Flat(dense.forward(x)),
+                // `Cnn::new` only builds sequences that `ModelSpec::shapes` accepted.
+                _ => {
+                    unreachable!("layer sequence was checked when the model was built")
+                }
+            };
+        }
+        match flow {
+            Flow::Flat(logits) => logits,
+            Flow::Maps(_) => unreachable!("the tutorial's models end in a dense layer"),
+        }
+    }
+
+    /// Class probabilities (softmax of the logits).
+    pub fn probabilities(&self, images: Tensor<4>) -> Tensor<2> {
+        burn::tensor::activation::softmax(self.forward(images), 1)
+    }
+
+    /// The dense layer at `index` of [`Cnn::layers`], if that is one.
+    pub fn dense(&self, index: usize) -> Option<&Linear> {
+        match self.layers.get(index) {
+            Some(Layer::Dense(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Index into [`Cnn::layers`] of the burn layer built for spec layer `spec_index`.
+    pub fn layer_index(spec: &ModelSpec, spec_index: usize) -> usize {
+        spec.layers[..spec_index]
+            .iter()
+            .map(|l| 1 + usize::from(l.activation() == Some(Activation::Relu)))
+            .sum()
+    }
+}

@@ -1,0 +1,500 @@
+//! A training run that a UI drives one batch at a time.
+//!
+//! [`Session::train_step`] trains one batch and returns its loss and accuracy;
+//! [`Session::evaluate`] returns loss, accuracy and the confusion matrix. Between calls the
+//! caller may do anything: yield to the browser, pause, stop, save. Every value read back
+//! from the device goes through burn's async reads (`Transaction::execute_async`), and
+//! nothing here sorts on the device or reads synchronously, so the same loop runs on WebGPU
+//! in a browser tab, where a synchronous read panics.
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::store::ModuleRecord;
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Bytes, Device, Tensor, TensorData, Transaction};
+use serde::{Deserialize, Serialize};
+
+use cifar::{IMAGE_BYTES, ImageSet, NUM_CLASSES, SIDE};
+
+use crate::metrics::{ConfusionMatrix, accuracy, argmax_rows, cross_entropy_sum};
+use crate::model::Cnn;
+use crate::optim::{decayed_lr, keras_sgd};
+use crate::spec::{Hyper, ModelSpec, SpecError};
+
+/// A loss above this (or not finite) stops the run as diverged. Cross-entropy over 10
+/// classes starts near ln 10 ≈ 2.3; 1e4 means the weights have blown up.
+pub const DIVERGENCE_LOSS: f64 = 1e4;
+
+/// Why a session call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The model description is inconsistent.
+    #[error("model description: {0}")]
+    Spec(#[from] SpecError),
+    /// The loss became NaN, infinite or huge.
+    #[error(
+        "training diverged at update {step}: the loss is {loss}. The learning rate ({lr}) is probably too high for this model; try a lower one (e.g. a tenth)."
+    )]
+    Diverged {
+        /// The update (0-based) whose loss blew up.
+        step: u64,
+        /// The loss seen.
+        loss: f64,
+        /// The learning rate in use.
+        lr: f64,
+    },
+    /// Reading results back from the device failed (a lost GPU device, say).
+    #[error("the device failed while reading results back: {0}")]
+    Device(String),
+    /// A weights file does not fit this model.
+    #[error("{0}")]
+    Weights(String),
+    /// There is nothing to train on or evaluate.
+    #[error("no images to {0}")]
+    NoData(&'static str),
+    /// The hyperparameters are out of range.
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+}
+
+/// What one training batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    /// 0-based epoch this batch belongs to.
+    pub epoch: usize,
+    /// 0-based batch within the epoch.
+    pub batch: usize,
+    /// Batches in an epoch.
+    pub batches_per_epoch: usize,
+    /// Images in this batch.
+    pub images: usize,
+    /// Mean cross-entropy of this batch (dropout active, before the update).
+    pub loss: f64,
+    /// Accuracy on this batch (before the update).
+    pub accuracy: f64,
+    /// Learning rate used for this update.
+    pub lr: f64,
+    /// Mean loss over the epoch so far (what Keras prints as `loss`).
+    pub epoch_loss: f64,
+    /// Accuracy over the epoch so far (what Keras prints as `accuracy`).
+    pub epoch_accuracy: f64,
+    /// Whether this batch finished its epoch.
+    pub epoch_done: bool,
+}
+
+/// Loss, accuracy and confusion matrix of the model on a set of images.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Mean cross-entropy.
+    pub loss: f64,
+    /// Fraction correct.
+    pub accuracy: f64,
+    /// Counts of (true, predicted) classes.
+    pub confusion: ConfusionMatrix,
+    /// Images evaluated.
+    pub images: usize,
+}
+
+/// Running sums over the current epoch.
+#[derive(Debug, Clone, Copy, Default)]
+struct EpochSums {
+    loss: f64,
+    correct: f64,
+    images: usize,
+}
+
+/// A model, its optimizer and its training data, trained one batch per call.
+pub struct Session {
+    spec: ModelSpec,
+    hyper: Hyper,
+    seed: u64,
+    device: Device,
+    model: Cnn,
+    optim: ModuleOptimizer,
+    train: ImageSet,
+    order: Vec<usize>,
+    epoch: usize,
+    cursor: usize,
+    updates: u64,
+    sums: EpochSums,
+    pixels: Vec<f32>,
+    labels: Vec<u8>,
+}
+
+impl Session {
+    /// A fresh model for `spec` on `device` (autodiff is added if the device lacks it),
+    /// seeded with `seed`, to be trained on `train` with `hyper`.
+    ///
+    /// The seed fixes the initial weights, the dropout masks and the shuffling, so the same
+    /// seed on the same backend trains the same way.
+    pub fn new(
+        spec: ModelSpec,
+        hyper: Hyper,
+        seed: u64,
+        device: &Device,
+        train: ImageSet,
+    ) -> Result<Session, SessionError> {
+        check_hyper(&hyper)?;
+        if train.is_empty() {
+            return Err(SessionError::NoData("train on"));
+        }
+        let device = if device.is_autodiff() {
+            device.clone()
+        } else {
+            device.clone().autodiff()
+        };
+        device.seed(seed);
+        let model = Cnn::new(&spec, &device)?;
+        let optim = keras_sgd(&hyper, max_norm_param(&spec, &model));
+        let order = cifar::order::epoch_order(train.len(), seed, 0);
+        Ok(Session {
+            spec,
+            hyper,
+            seed,
+            device,
+            model,
+            optim,
+            train,
+            order,
+            epoch: 0,
+            cursor: 0,
+            updates: 0,
+            sums: EpochSums::default(),
+            pixels: Vec::new(),
+            labels: Vec::new(),
+        })
+    }
+
+    /// The model description.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// The hyperparameters in use.
+    pub fn hyper(&self) -> &Hyper {
+        &self.hyper
+    }
+
+    /// The device the model trains on (with autodiff).
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The model being trained.
+    pub fn model(&self) -> &Cnn {
+        &self.model
+    }
+
+    /// Training images.
+    pub fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    /// Batches in one epoch (the last may be smaller, as in Keras).
+    pub fn batches_per_epoch(&self) -> usize {
+        self.train.len().div_ceil(self.hyper.batch_size)
+    }
+
+    /// Epochs finished so far.
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
+    }
+
+    /// Updates (batches) done so far, across epochs: Keras's `t` in the decay.
+    pub fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    /// The learning rate the next update will use.
+    pub fn current_lr(&self) -> f64 {
+        decayed_lr(self.hyper.lr, self.hyper.decay, self.updates)
+    }
+
+    /// Replace the training images (e.g. when more batches have arrived); the new set is
+    /// used from the next epoch on.
+    pub fn set_train_data(&mut self, train: ImageSet) -> Result<(), SessionError> {
+        if train.is_empty() {
+            return Err(SessionError::NoData("train on"));
+        }
+        self.train = train;
+        if self.cursor == 0 {
+            self.order = cifar::order::epoch_order(self.train.len(), self.seed, self.epoch);
+        }
+        Ok(())
+    }
+
+    /// Train on the next batch of the current epoch, then advance; after the last batch of
+    /// an epoch the next call starts a new, reshuffled epoch.
+    pub async fn train_step(&mut self) -> Result<StepReport, SessionError> {
+        let batch_size = self.hyper.batch_size;
+        let end = (self.cursor + batch_size).min(self.order.len());
+        let indices = &self.order[self.cursor..end];
+        let n = indices.len();
+        self.train
+            .batch_f32(indices, &mut self.pixels, &mut self.labels);
+        let images = images_tensor(&self.pixels, n, &self.device);
+        let targets = one_hot(&self.labels, &self.device);
+
+        let logits = self.model.forward(images);
+        let loss = (log_softmax(logits.clone(), 1) * targets)
+            .sum_dim(1)
+            .mean()
+            .neg();
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let lr = self.current_lr();
+        let model = std::mem::replace(&mut self.model, placeholder(&self.device));
+        self.model = self.optim.step(lr, model, grads);
+
+        let read = Transaction::default()
+            .register(loss.inner())
+            .register(logits.inner())
+            .execute_async()
+            .await
+            .map_err(|e| SessionError::Device(format!("{e:?}")))?;
+        let loss = first_f32(&read[0])? as f64;
+        let logits = to_f32(&read[1])?;
+        if !loss.is_finite() || loss > DIVERGENCE_LOSS {
+            return Err(SessionError::Diverged {
+                step: self.updates,
+                loss,
+                lr,
+            });
+        }
+        let acc = accuracy(&argmax_rows(&logits, NUM_CLASSES), &self.labels);
+
+        self.sums.loss += loss * n as f64;
+        self.sums.correct += acc * n as f64;
+        self.sums.images += n;
+        let report = StepReport {
+            epoch: self.epoch,
+            batch: self.cursor / batch_size,
+            batches_per_epoch: self.batches_per_epoch(),
+            images: n,
+            loss,
+            accuracy: acc,
+            lr,
+            epoch_loss: self.sums.loss / self.sums.images as f64,
+            epoch_accuracy: self.sums.correct / self.sums.images as f64,
+            epoch_done: end == self.order.len(),
+        };
+        self.updates += 1;
+        self.cursor = end;
+        if report.epoch_done {
+            self.epoch += 1;
+            self.cursor = 0;
+            self.sums = EpochSums::default();
+            self.order = cifar::order::epoch_order(self.train.len(), self.seed, self.epoch);
+        }
+        Ok(report)
+    }
+
+    /// Evaluate the model (dropout off) on `set`, `batch` images at a time.
+    pub async fn evaluate(&self, set: &ImageSet, batch: usize) -> Result<Evaluation, SessionError> {
+        evaluate(&self.model.valid(), set, batch).await
+    }
+
+    /// Class probabilities for each image of `set` at `indices` (dropout off).
+    pub async fn predict(
+        &self,
+        set: &ImageSet,
+        indices: &[usize],
+    ) -> Result<Vec<[f32; NUM_CLASSES]>, SessionError> {
+        predict(&self.model.valid(), set, indices).await
+    }
+
+    /// The trained weights as burn record bytes (burnpack). Reads the parameters back
+    /// asynchronously and writes the record from a host copy, so this works on WebGPU.
+    pub async fn weights_bytes(&self) -> Result<Vec<u8>, SessionError> {
+        weights_bytes(&self.model.valid()).await
+    }
+
+    /// Load weights saved by [`Session::weights_bytes`] (or `cnnlab train --save`) into this
+    /// session's model. The optimizer starts afresh (its velocity is not saved). A file for
+    /// another model, or not a weights file, is an error and leaves the session unchanged.
+    pub fn load_weights(&mut self, bytes: Vec<u8>) -> Result<(), SessionError> {
+        let model = load_weights(&self.spec, bytes, &self.device)?;
+        self.optim = keras_sgd(&self.hyper, max_norm_param(&self.spec, &model));
+        self.model = model;
+        Ok(())
+    }
+}
+
+/// A model of `spec` on `device` with weights from record bytes.
+pub fn load_weights(spec: &ModelSpec, bytes: Vec<u8>, device: &Device) -> Result<Cnn, SessionError> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)).map_err(|e| {
+        SessionError::Weights(format!("not a cnnlab weights file (burnpack record): {e}"))
+    })?;
+    Cnn::new(spec, device)?
+        .try_load_record(record)
+        .map_err(|e| {
+            SessionError::Weights(format!("these weights do not fit the {}: {e}", spec.name))
+        })
+}
+
+/// Evaluate `model` (already in validation mode) on `set`.
+pub async fn evaluate(model: &Cnn, set: &ImageSet, batch: usize) -> Result<Evaluation, SessionError> {
+    if set.is_empty() {
+        return Err(SessionError::NoData("evaluate"));
+    }
+    let device = first_device(model);
+    let mut confusion = ConfusionMatrix::default();
+    let mut loss_sum = 0.0;
+    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+    let all: Vec<usize> = (0..set.len()).collect();
+    for chunk in all.chunks(batch.max(1)) {
+        set.batch_f32(chunk, &mut pixels, &mut labels);
+        let logits = model.forward(images_tensor(&pixels, chunk.len(), &device));
+        let logits = read_f32(logits).await?;
+        loss_sum += cross_entropy_sum(&logits, &labels, NUM_CLASSES);
+        confusion.add(&argmax_rows(&logits, NUM_CLASSES), &labels);
+    }
+    Ok(Evaluation {
+        loss: loss_sum / set.len() as f64,
+        accuracy: confusion.accuracy(),
+        images: set.len(),
+        confusion,
+    })
+}
+
+/// Class probabilities from `model` (in validation mode) for the images at `indices`.
+pub async fn predict(
+    model: &Cnn,
+    set: &ImageSet,
+    indices: &[usize],
+) -> Result<Vec<[f32; NUM_CLASSES]>, SessionError> {
+    if indices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+    set.batch_f32(indices, &mut pixels, &mut labels);
+    let device = first_device(model);
+    let logits = read_f32(model.forward(images_tensor(&pixels, indices.len(), &device))).await?;
+    Ok(logits
+        .chunks_exact(NUM_CLASSES)
+        .map(|row| {
+            let p = crate::metrics::softmax(row);
+            std::array::from_fn(|i| p[i])
+        })
+        .collect())
+}
+
+/// The weights of `model` as burnpack record bytes, read back asynchronously.
+pub async fn weights_bytes(model: &Cnn) -> Result<Vec<u8>, SessionError> {
+    // Gather every parameter, read them all in one async transaction, then rebuild the
+    // module on a CPU device where writing the record may read synchronously.
+    let mut gather = Gather::default();
+    model.visit(&mut gather);
+    let data = gather
+        .transaction
+        .execute_async()
+        .await
+        .map_err(|e| SessionError::Device(format!("{e:?}")))?;
+    let host = model.clone().map(&mut Scatter {
+        data: data.into_iter(),
+        device: crate::backend::host_device(),
+    });
+    let bytes = host
+        .into_record()
+        .into_bytes()
+        .map_err(|e| SessionError::Weights(format!("could not write the weights: {e}")))?;
+    Ok(bytes.to_vec())
+}
+
+#[derive(Default)]
+struct Gather {
+    transaction: Transaction,
+}
+
+impl ModuleVisitor for Gather {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let t = std::mem::take(&mut self.transaction);
+        self.transaction = t.register(param.val().inner());
+    }
+}
+
+struct Scatter<I> {
+    data: I,
+    device: Device,
+}
+
+impl<I: Iterator<Item = TensorData>> ModuleMapper for Scatter<I> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let id: ParamId = param.id;
+        match self.data.next() {
+            Some(data) => Param::initialized(id, Tensor::from_data(data, &self.device)),
+            // The visitor and the mapper walk the same module in the same order.
+            None => param,
+        }
+    }
+}
+
+fn check_hyper(h: &Hyper) -> Result<(), SessionError> {
+    let bad = |what: &str| Err(SessionError::Invalid(what.to_string()));
+    if h.batch_size == 0 {
+        return bad("batch size must be at least 1");
+    }
+    if !(h.lr.is_finite() && h.lr > 0.0) {
+        return bad("learning rate must be a positive number");
+    }
+    if !(h.momentum.is_finite() && (0.0..1.0).contains(&h.momentum)) {
+        return bad("momentum must be in [0, 1)");
+    }
+    if !(h.decay.is_finite() && h.decay >= 0.0) {
+        return bad("decay must be zero or positive");
+    }
+    Ok(())
+}
+
+/// The id and norm of the max-norm-constrained kernel, if the model has one.
+fn max_norm_param(spec: &ModelSpec, model: &Cnn) -> Option<(ParamId, f64)> {
+    let (layer, max) = spec.max_norm_layer()?;
+    let dense = model.dense(Cnn::layer_index(spec, layer))?;
+    Some((dense.weight.id, max))
+}
+
+/// An empty module to stand in while the real one is moved through the optimizer.
+fn placeholder(_device: &Device) -> Cnn {
+    Cnn { layers: Vec::new() }
+}
+
+fn first_device(model: &Cnn) -> Device {
+    model
+        .devices()
+        .into_iter()
+        .next()
+        .unwrap_or_else(crate::backend::host_device)
+}
+
+fn images_tensor(pixels: &[f32], n: usize, device: &Device) -> Tensor<4> {
+    Tensor::from_data(TensorData::new(pixels.to_vec(), [n, 3, SIDE, SIDE]), device)
+}
+
+fn one_hot(labels: &[u8], device: &Device) -> Tensor<2> {
+    let mut v = vec![0f32; labels.len() * NUM_CLASSES];
+    for (i, &l) in labels.iter().enumerate() {
+        v[i * NUM_CLASSES + usize::from(l)] = 1.0;
+    }
+    Tensor::from_data(TensorData::new(v, [labels.len(), NUM_CLASSES]), device)
+}
+
+async fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, SessionError> {
+    let data = t
+        .into_data_async()
+        .await
+        .map_err(|e| SessionError::Device(format!("{e:?}")))?;
+    to_f32(&data)
+}
+
+fn to_f32(data: &TensorData) -> Result<Vec<f32>, SessionError> {
+    data.try_to_vec::<f32>()
+        .map_err(|e| SessionError::Device(format!("unexpected data read back: {e:?}")))
+}
+
+fn first_f32(data: &TensorData) -> Result<f32, SessionError> {
+    to_f32(data)?
+        .first()
+        .copied()
+        .ok_or_else(|| SessionError::Device("empty loss read back".into()))
+}
+
+const _: () = assert!(IMAGE_BYTES == 3 * SIDE * SIDE);
