@@ -72,7 +72,10 @@ impl ImageSet {
     /// build these from their own generated data, never from a file (use [`parse_batch`]).
     pub fn from_raw(pixels: Vec<u8>, labels: Vec<u8>) -> Self {
         assert_eq!(pixels.len(), labels.len() * IMAGE_BYTES, "pixel count");
-        assert!(labels.iter().all(|&l| usize::from(l) < NUM_CLASSES), "labels");
+        assert!(
+            labels.iter().all(|&l| usize::from(l) < NUM_CLASSES),
+            "labels"
+        );
         Self { pixels, labels }
     }
 

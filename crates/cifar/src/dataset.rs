@@ -95,7 +95,10 @@ impl Dataset {
         } else {
             Err(DataError::Io {
                 file: path.display().to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
             })
         }
     }

@@ -24,7 +24,11 @@ mod tests {
         let mut sorted = a.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..1000).collect::<Vec<_>>());
-        assert_eq!(a, epoch_order(1000, 7, 0), "same seed and epoch, same order");
+        assert_eq!(
+            a,
+            epoch_order(1000, 7, 0),
+            "same seed and epoch, same order"
+        );
         assert_ne!(a, epoch_order(1000, 7, 1), "a new epoch reshuffles");
         assert_ne!(a, epoch_order(1000, 8, 0), "another seed, another order");
         assert_ne!(a, (0..1000).collect::<Vec<_>>(), "actually shuffled");

@@ -44,16 +44,20 @@ pub fn dataset(train_per_class: usize, test_per_class: usize, seed: u64) -> Data
     Dataset {
         train: images(train_per_class, seed),
         test: images(test_per_class, seed ^ 0xA5A5_A5A5),
-        class_names: SYNTHETIC_CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
+        class_names: SYNTHETIC_CLASS_NAMES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         source: Source::Synthetic,
     }
 }
 
 /// Draw one image of `class` and append its CHW bytes to `out`.
 fn draw(class: usize, rng: &mut StdRng, out: &mut Vec<u8>) {
-    let bg: [f32; 3] = [rng.random(), rng.random(), rng.random()];
-    // A foreground far enough from the background to be seen.
-    let fg: [f32; 3] = bg.map(|c| if c > 0.5 { c - 0.5 } else { c + 0.5 });
+    // A dark background and a bright foreground, each in a random colour: the pattern,
+    // not the colour, tells the class.
+    let bg: [f32; 3] = std::array::from_fn(|_| rng.random_range(0.0..0.4));
+    let fg: [f32; 3] = std::array::from_fn(|_| rng.random_range(0.6..1.0));
     let period = rng.random_range(4.0..9.0f32);
     let phase = rng.random_range(0.0..period);
     let cx = rng.random_range(10.0..22.0f32);
@@ -85,7 +89,7 @@ fn draw(class: usize, rng: &mut StdRng, out: &mut Vec<u8>) {
     }
     for c in 0..3 {
         for &m in &mask {
-            let noise = rng.random_range(-0.08..0.08f32);
+            let noise = rng.random_range(-0.05..0.05f32);
             let v = bg[c] * (1.0 - m) + fg[c] * m + noise;
             out.push((v.clamp(0.0, 1.0) * 255.0).round() as u8);
         }

@@ -41,8 +41,12 @@ fn tar_gz(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(&mut header, format!("cifar-10-batches-bin/{name}"), &bytes[..])
-            .unwrap();
+        tar.append_data(
+            &mut header,
+            format!("cifar-10-batches-bin/{name}"),
+            &bytes[..],
+        )
+        .unwrap();
     }
     tar.into_inner().unwrap().finish().unwrap()
 }
@@ -77,7 +81,10 @@ fn batch_f32_scales_to_unit_range_in_nchw_order() {
     assert_eq!(px.len(), 2 * IMAGE_BYTES);
     assert_eq!(px[IMAGE_BYTES], 1.0);
     assert_eq!(px[IMAGE_BYTES + 1024], 0.0);
-    assert!((px[0] - 1.0 / 255.0).abs() < 1e-7, "image 1 pixel 0 is byte 1");
+    assert!(
+        (px[0] - 1.0 / 255.0).abs() < 1e-7,
+        "image 1 pixel 0 is byte 1"
+    );
     assert!(px.iter().all(|&v| (0.0..=1.0).contains(&v)));
 }
 
@@ -86,7 +93,14 @@ fn truncated_batch_names_the_file_and_record() {
     let mut bytes = batch_bytes(3, 0);
     bytes.truncate(2 * RECORD_BYTES + 100);
     let err = parse_batch("data_batch_2.bin", &bytes).unwrap_err();
-    assert!(matches!(err, DataError::Truncated { record: 2, partial: 100, .. }));
+    assert!(matches!(
+        err,
+        DataError::Truncated {
+            record: 2,
+            partial: 100,
+            ..
+        }
+    ));
     let msg = err.to_string();
     assert!(msg.contains("data_batch_2.bin"), "{msg}");
     assert!(msg.contains("record 2"), "{msg}");
@@ -97,8 +111,21 @@ fn bad_label_names_the_record() {
     let mut bytes = batch_bytes(3, 0);
     bytes[RECORD_BYTES] = 10;
     let err = parse_batch("test_batch.bin", &bytes).unwrap_err();
-    assert!(matches!(err, DataError::BadLabel { record: 1, label: 10, .. }), "{err}");
-    assert!(err.to_string().contains("test_batch.bin: record 1 has label 10"));
+    assert!(
+        matches!(
+            err,
+            DataError::BadLabel {
+                record: 1,
+                label: 10,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("test_batch.bin: record 1 has label 10")
+    );
 }
 
 #[test]
@@ -116,7 +143,11 @@ fn subsets_take_the_first_images_or_n_per_class() {
     assert_eq!(per.len(), 20);
     assert_eq!(per.class_counts(), [2; 10]);
     assert_eq!(per.image(0), set.image(0));
-    assert_eq!(per.image(10), set.image(10), "second of class 0 is image 10");
+    assert_eq!(
+        per.image(10),
+        set.image(10),
+        "second of class 0 is image 10"
+    );
 }
 
 #[test]
@@ -132,7 +163,10 @@ fn directory_round_trip() {
     assert!(data.source.is_cifar10());
     // Training batches are concatenated in file order.
     assert_eq!(data.train.label(4), 4);
-    assert_eq!(data.train.image(4), parse_batch("b", &batch_bytes(4, 4)).unwrap().image(0));
+    assert_eq!(
+        data.train.image(4),
+        parse_batch("b", &batch_bytes(4, 4)).unwrap().image(0)
+    );
 }
 
 #[test]
@@ -144,7 +178,10 @@ fn directory_missing_a_file_names_it() {
         }
     }
     let err = Dataset::open(&dir).unwrap_err();
-    assert!(matches!(&err, DataError::Missing { file, .. } if file == "data_batch_4.bin"), "{err}");
+    assert!(
+        matches!(&err, DataError::Missing { file, .. } if file == "data_batch_4.bin"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -165,7 +202,10 @@ fn tar_gz_round_trip_reports_progress() {
 
     let dir = temp_dir("targz");
     let path = dir.join("cifar-10-binary.tar.gz");
-    std::fs::File::create(&path).unwrap().write_all(&archive).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(&archive)
+        .unwrap();
     assert_eq!(Dataset::open(&path).unwrap().train.len(), 20);
 }
 
@@ -201,15 +241,24 @@ fn archive_with_a_bad_batch_names_the_member() {
     files[1].1.truncate(RECORD_BYTES + 5);
     let err = cifar::read_tar_gz("c.tar.gz", &tar_gz(&files)[..], |_| {}).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("c.tar.gz:cifar-10-batches-bin/data_batch_2.bin"), "{msg}");
+    assert!(
+        msg.contains("c.tar.gz:cifar-10-batches-bin/data_batch_2.bin"),
+        "{msg}"
+    );
     assert!(msg.contains("record 1"), "{msg}");
 }
 
 #[test]
 fn archive_missing_the_test_batch() {
-    let files: Vec<_> = files().into_iter().filter(|(n, _)| n != TEST_FILE).collect();
+    let files: Vec<_> = files()
+        .into_iter()
+        .filter(|(n, _)| n != TEST_FILE)
+        .collect();
     let err = cifar::read_tar_gz("c.tar.gz", &tar_gz(&files)[..], |_| {}).unwrap_err();
-    assert!(matches!(&err, DataError::Missing { file, .. } if file == TEST_FILE), "{err}");
+    assert!(
+        matches!(&err, DataError::Missing { file, .. } if file == TEST_FILE),
+        "{err}"
+    );
 }
 
 #[test]
@@ -223,10 +272,17 @@ fn bad_meta_file() {
 fn builder_can_start_before_all_files_arrive() {
     let mut b = DatasetBuilder::new("served");
     assert!(!b.can_start());
-    assert!(b.add_file("data/test_batch.bin", &batch_bytes(3, 0)).unwrap());
-    assert!(!b.add_file("data/readme.html", b"<html>").unwrap(), "unknown files are skipped");
+    assert!(
+        b.add_file("data/test_batch.bin", &batch_bytes(3, 0))
+            .unwrap()
+    );
+    assert!(
+        !b.add_file("data/readme.html", b"<html>").unwrap(),
+        "unknown files are skipped"
+    );
     assert!(!b.can_start());
-    b.add_file("data/data_batch_1.bin", &batch_bytes(4, 0)).unwrap();
+    b.add_file("data/data_batch_1.bin", &batch_bytes(4, 0))
+        .unwrap();
     assert!(b.can_start());
     let partial = b.clone().finish_partial().unwrap();
     assert_eq!(partial.train.len(), 4);
@@ -243,6 +299,14 @@ fn synthetic_set_is_deterministic_balanced_and_labelled_as_such() {
     assert_eq!(a.test.class_counts(), [2; 10]);
     assert!(!a.source.is_cifar10());
     assert!(a.source.describe().contains("NOT CIFAR-10"));
-    assert!(!a.class_names.iter().any(|n| cifar::CLASS_NAMES.contains(&n.as_str())));
-    assert_ne!(a.train.image(0), a.train.image(10), "two images of one class differ");
+    assert!(
+        !a.class_names
+            .iter()
+            .any(|n| cifar::CLASS_NAMES.contains(&n.as_str()))
+    );
+    assert_ne!(
+        a.train.image(0),
+        a.train.image(10),
+        "two images of one class differ"
+    );
 }

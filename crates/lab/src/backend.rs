@@ -30,7 +30,9 @@ impl BackendKind {
 
     /// Parse `ndarray`, `flex` or `wgpu`.
     pub fn parse(s: &str) -> Option<BackendKind> {
-        BackendKind::ALL.into_iter().find(|b| b.id() == s.trim().to_ascii_lowercase())
+        BackendKind::ALL
+            .into_iter()
+            .find(|b| b.id() == s.trim().to_ascii_lowercase())
     }
 
     /// Whether this build includes the backend.

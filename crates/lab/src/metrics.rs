@@ -45,7 +45,12 @@ pub fn cross_entropy_sum(logits: &[f32], labels: &[u8], classes: usize) -> f64 {
         .zip(labels)
         .map(|(row, &label)| {
             let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-            let lse = max + row.iter().map(|&v| (v as f64 - max).exp()).sum::<f64>().ln();
+            let lse = max
+                + row
+                    .iter()
+                    .map(|&v| (v as f64 - max).exp())
+                    .sum::<f64>()
+                    .ln();
             lse - row[usize::from(label)] as f64
         })
         .sum()
@@ -92,14 +97,22 @@ impl ConfusionMatrix {
     /// Overall accuracy (0 when empty).
     pub fn accuracy(&self) -> f64 {
         let total = self.total();
-        if total == 0 { 0.0 } else { self.correct() as f64 / total as f64 }
+        if total == 0 {
+            0.0
+        } else {
+            self.correct() as f64 / total as f64
+        }
     }
 
     /// For each true class, the fraction predicted correctly (recall); 0 for an absent class.
     pub fn per_class_accuracy(&self) -> [f64; NUM_CLASSES] {
         std::array::from_fn(|i| {
             let row: u64 = self.counts[i].iter().map(|&c| u64::from(c)).sum();
-            if row == 0 { 0.0 } else { f64::from(self.counts[i][i]) / row as f64 }
+            if row == 0 {
+                0.0
+            } else {
+                f64::from(self.counts[i][i]) / row as f64
+            }
         })
     }
 
@@ -118,7 +131,12 @@ impl ConfusionMatrix {
 
     /// The matrix as aligned text with class names as row labels.
     pub fn to_text(&self, class_names: &[String]) -> String {
-        let width = class_names.iter().map(|n| n.len()).max().unwrap_or(0).max(4);
+        let width = class_names
+            .iter()
+            .map(|n| n.len())
+            .max()
+            .unwrap_or(0)
+            .max(4);
         let mut out = format!("{:>width$} |", "true\\pred");
         for j in 0..NUM_CLASSES {
             let name = class_names.get(j).map(String::as_str).unwrap_or("?");
@@ -143,7 +161,17 @@ mod tests {
 
     #[test]
     fn argmax_picks_largest_and_lower_index_on_ties() {
-        let logits = [0.1, 0.9, 0.3, /* */ 2.0, 2.0, -1.0, /* */ f32::NAN, -5.0, -6.0];
+        let logits = [
+            0.1,
+            0.9,
+            0.3,
+            /* */ 2.0,
+            2.0,
+            -1.0,
+            /* */ f32::NAN,
+            -5.0,
+            -6.0,
+        ];
         assert_eq!(argmax_rows(&logits, 3), vec![1, 0, 1]);
     }
 

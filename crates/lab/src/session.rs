@@ -320,7 +320,11 @@ impl Session {
 }
 
 /// A model of `spec` on `device` with weights from record bytes.
-pub fn load_weights(spec: &ModelSpec, bytes: Vec<u8>, device: &Device) -> Result<Cnn, SessionError> {
+pub fn load_weights(
+    spec: &ModelSpec,
+    bytes: Vec<u8>,
+    device: &Device,
+) -> Result<Cnn, SessionError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)).map_err(|e| {
         SessionError::Weights(format!("not a cnnlab weights file (burnpack record): {e}"))
     })?;
@@ -332,7 +336,11 @@ pub fn load_weights(spec: &ModelSpec, bytes: Vec<u8>, device: &Device) -> Result
 }
 
 /// Evaluate `model` (already in validation mode) on `set`.
-pub async fn evaluate(model: &Cnn, set: &ImageSet, batch: usize) -> Result<Evaluation, SessionError> {
+pub async fn evaluate(
+    model: &Cnn,
+    set: &ImageSet,
+    batch: usize,
+) -> Result<Evaluation, SessionError> {
     if set.is_empty() {
         return Err(SessionError::NoData("evaluate"));
     }

@@ -214,7 +214,15 @@ impl LayerSpec {
     /// The dimensions this layer produces from `input`.
     pub fn output(&self, index: usize, input: Dims) -> Result<Dims, SpecError> {
         let out = match (self, input) {
-            (LayerSpec::Conv2d { filters, kernel, padding, .. }, Dims::Map { h, w, .. }) => {
+            (
+                LayerSpec::Conv2d {
+                    filters,
+                    kernel,
+                    padding,
+                    ..
+                },
+                Dims::Map { h, w, .. },
+            ) => {
                 let shrink = match padding {
                     Padding::Same => 0,
                     Padding::Valid => kernel - 1,
@@ -247,9 +255,12 @@ impl LayerSpec {
     /// Trainable weights (kernel and bias) this layer holds for `input`.
     pub fn weights(&self, input: Dims) -> usize {
         match (self, input) {
-            (LayerSpec::Conv2d { filters, kernel, .. }, Dims::Map { c, .. }) => {
-                kernel * kernel * c * filters + filters
-            }
+            (
+                LayerSpec::Conv2d {
+                    filters, kernel, ..
+                },
+                Dims::Map { c, .. },
+            ) => kernel * kernel * c * filters + filters,
             (LayerSpec::Dense { units, .. }, d) => d.size() * units + units,
             _ => 0,
         }
@@ -369,7 +380,12 @@ impl ArchTable {
                 pct
             );
         }
-        out += &format!("{:<14}{:>18}{:>14}\n", "Total", "", group_thousands(self.total));
+        out += &format!(
+            "{:<14}{:>18}{:>14}\n",
+            "Total",
+            "",
+            group_thousands(self.total)
+        );
         out
     }
 }

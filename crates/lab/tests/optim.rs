@@ -25,15 +25,26 @@ fn close(a: &[f32], b: &[f32]) {
 
 #[test]
 fn plain_sgd_without_momentum_keeps_no_state() {
-    let sgd = KerasSgd { momentum: 0.0, nesterov: true, max_norm: None };
+    let sgd = KerasSgd {
+        momentum: 0.0,
+        nesterov: true,
+        max_norm: None,
+    };
     let (w, state) = sgd.step(0.1, t1(&[1.0, 2.0]), t1(&[0.5, -1.0]), None);
     close(&vals(w), &[0.95, 2.1]);
-    assert!(state.is_none(), "the Nesterov flag has no effect at momentum 0");
+    assert!(
+        state.is_none(),
+        "the Nesterov flag has no effect at momentum 0"
+    );
 }
 
 #[test]
 fn momentum_keeps_lr_inside_the_velocity() {
-    let sgd = KerasSgd { momentum: 0.9, nesterov: false, max_norm: None };
+    let sgd = KerasSgd {
+        momentum: 0.9,
+        nesterov: false,
+        max_norm: None,
+    };
     // v1 = -0.1 g1 = (-0.05, 0.1); w1 = (0.95, 2.1)
     let (w, s) = sgd.step(0.1, t1(&[1.0, 2.0]), t1(&[0.5, -1.0]), None);
     close(&vals(w.clone()), &[0.95, 2.1]);
@@ -45,7 +56,11 @@ fn momentum_keeps_lr_inside_the_velocity() {
 
 #[test]
 fn nesterov_looks_ahead() {
-    let sgd = KerasSgd { momentum: 0.9, nesterov: true, max_norm: None };
+    let sgd = KerasSgd {
+        momentum: 0.9,
+        nesterov: true,
+        max_norm: None,
+    };
     // v1 = (-0.05, 0.1); w1 = w0 + 0.9 v1 - 0.1 g1 = (1 - 0.045 - 0.05, 2 + 0.09 + 0.1)
     let (w, s) = sgd.step(0.1, t1(&[1.0, 2.0]), t1(&[0.5, -1.0]), None);
     close(&vals(w.clone()), &[0.905, 2.19]);
@@ -71,9 +86,16 @@ fn max_norm_scales_only_long_columns() {
 
 #[test]
 fn max_norm_applies_after_the_update() {
-    let sgd = KerasSgd { momentum: 0.0, nesterov: false, max_norm: Some(3.0) };
+    let sgd = KerasSgd {
+        momentum: 0.0,
+        nesterov: false,
+        max_norm: Some(3.0),
+    };
     let w = Tensor::<2>::from_data(TensorData::new(vec![3.0f32, 0.0, 0.0, 1.0], [2, 2]), &dev());
-    let g = Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 0.0, -40.0, 0.0], [2, 2]), &dev());
+    let g = Tensor::<2>::from_data(
+        TensorData::new(vec![0.0f32, 0.0, -40.0, 0.0], [2, 2]),
+        &dev(),
+    );
     // After the step column 0 is (3, 4): norm 5, scaled to 3.
     let (w, _) = sgd.step(0.1, w, g, None);
     let v = vals(w);

@@ -20,7 +20,9 @@ fn rows(kind: ModelKind) -> Vec<(String, Dims, usize)> {
 }
 
 fn expect(list: &[(&str, Dims, usize)]) -> Vec<(String, Dims, usize)> {
-    list.iter().map(|(o, d, w)| (o.to_string(), *d, *w)).collect()
+    list.iter()
+        .map(|(o, d, w)| (o.to_string(), *d, *w))
+        .collect()
 }
 
 #[test]
@@ -92,9 +94,27 @@ fn four_layer_table_matches_the_tutorial() {
 #[test]
 fn tutorial_hyperparameters() {
     let six = ModelKind::Six.spec().hyper;
-    assert_eq!((six.lr, six.momentum, six.nesterov, six.decay, six.batch_size), (0.01, 0.9, false, 1e-6, 32));
+    assert_eq!(
+        (
+            six.lr,
+            six.momentum,
+            six.nesterov,
+            six.decay,
+            six.batch_size
+        ),
+        (0.01, 0.9, false, 1e-6, 32)
+    );
     let four = ModelKind::Four.spec().hyper;
-    assert_eq!((four.lr, four.momentum, four.nesterov, four.decay, four.batch_size), (0.1, 0.0, true, 1e-6, 32));
+    assert_eq!(
+        (
+            four.lr,
+            four.momentum,
+            four.nesterov,
+            four.decay,
+            four.batch_size
+        ),
+        (0.1, 0.0, true, 1e-6, 32)
+    );
     assert_eq!(ModelKind::Six.spec().max_norm_layer(), Some((14, 3.0)));
     assert_eq!(ModelKind::Four.spec().max_norm_layer(), None);
 }
@@ -127,7 +147,8 @@ fn text_table_has_the_tutorial_columns_and_total() {
 #[test]
 fn inconsistent_specs_are_errors() {
     let mut spec = ModelKind::Four.spec();
-    spec.layers.retain(|l| !matches!(l, lab::spec::LayerSpec::Flatten));
+    spec.layers
+        .retain(|l| !matches!(l, lab::spec::LayerSpec::Flatten));
     assert!(spec.table().is_err());
     assert!(lab::Cnn::new(&spec, &lab::backend::host_device()).is_err());
 }
