@@ -1,1 +1,39 @@
-fn main(){}
+//! `cnnlab`: the tutorial's CNNs on the command line, for developers, teachers preparing a
+//! class, and benchmarks.
+//!
+//! ```text
+//! cnnlab summary --model six
+//! cnnlab train --model six --epochs 10 --data cifar-10-binary.tar.gz --json run.json --save six.bpk
+//! cnnlab eval --model six --weights six.bpk --data cifar-10-binary.tar.gz
+//! ```
+
+mod args;
+mod data;
+mod report;
+mod train;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Summary(a) => {
+            print!("{}", report::summary(a.model.kind()));
+            Ok(())
+        }
+        Command::Train(a) => train::train(&a),
+        Command::Eval(a) => train::eval(&a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One clear line, never a backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `cnnlab train` and `cnnlab eval`.
+
+use std::fs::File;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail, ensure};
+use lab::{Session, block_on};
+
+use crate::args::{EvalArgs, TrainArgs};
+use crate::data::{image_bar, load};
+use crate::report::{EpochJson, RunJson};
+
+/// Test images per forward pass when evaluating.
+const EVAL_BATCH: usize = 500;
+
+pub fn train(a: &TrainArgs) -> Result<()> {
+    let spec = a.model.kind().spec();
+    let mut hyper = spec.hyper;
+    hyper.epochs = a.epochs.unwrap_or(hyper.epochs);
+    hyper.batch_size = a.batch_size.unwrap_or(hyper.batch_size);
+    hyper.lr = a.lr.unwrap_or(hyper.lr);
+    hyper.momentum = a.momentum.unwrap_or(hyper.momentum);
+    hyper.decay = a.decay.unwrap_or(hyper.decay);
+    ensure!(hyper.epochs > 0, "--epochs must be at least 1");
+    // Fail before an hour of training, not after it.
+    for path in [&a.json, &a.save].into_iter().flatten() {
+        check_writable(path)?;
+    }
+
+    let started = Instant::now();
+    let data = load(&a.data, a.seed)?;
+    let train_set = match (a.train_limit, a.per_class) {
+        (Some(n), _) => data.train.first(n),
+        (_, Some(n)) => data.train.per_class(n),
+        _ => data.train.clone(),
+    };
+    ensure!(!train_set.is_empty(), "no training images selected");
+    let backend = a.data.backend.kind();
+    let device = backend.device().map_err(anyhow::Error::msg)?;
+    let mut session = Session::new(spec.clone(), hyper, a.seed, &device, train_set)?;
+    println!(
+        "{} on {} | {} | {} training, {} test images | batch {}, lr {}, momentum {}, decay {}",
+        spec.name,
+        backend.id(),
+        data.source.describe(),
+        session.train_len(),
+        data.test.len(),
+        hyper.batch_size,
+        hyper.lr,
+        hyper.momentum,
+        hyper.decay
+    );
+
+    let mut history = Vec::new();
+    let mut last_eval = None;
+    let mut train_seconds = 0.0;
+    for epoch in 0..hyper.epochs {
+        let bar = image_bar(
+            session.train_len() as u64,
+            format!("Epoch {}/{}", epoch + 1, hyper.epochs),
+        );
+        let t0 = Instant::now();
+        let report = loop {
+            let r = block_on(session.train_step())?;
+            bar.inc(r.images as u64);
+            bar.set_message(format!(
+                "loss {:.4} acc {:.4}",
+                r.epoch_loss, r.epoch_accuracy
+            ));
+            if r.epoch_done {
+                break r;
+            }
+        };
+        let train_time = t0.elapsed().as_secs_f64();
+        train_seconds += train_time;
+        bar.set_message(format!(
+            "loss {:.4} acc {:.4}  evaluating…",
+            report.epoch_loss, report.epoch_accuracy
+        ));
+        let eval = block_on(session.evaluate(&data.test, EVAL_BATCH))?;
+        bar.finish_and_clear();
+        let seconds = t0.elapsed().as_secs_f64();
+        println!(
+            "Epoch {}/{} - {:.0}s - loss: {:.4} - accuracy: {:.4} - val_loss: {:.4} - val_accuracy: {:.4} - {:.0} images/s",
+            epoch + 1,
+            hyper.epochs,
+            seconds,
+            report.epoch_loss,
+            report.epoch_accuracy,
+            eval.loss,
+            eval.accuracy,
+            session.train_len() as f64 / train_time
+        );
+        history.push(EpochJson {
+            epoch: epoch + 1,
+            train_loss: report.epoch_loss,
+            train_accuracy: report.epoch_accuracy,
+            val_loss: eval.loss,
+            val_accuracy: eval.accuracy,
+            seconds,
+        });
+        last_eval = Some(eval);
+    }
+    let Some(eval) = last_eval else {
+        bail!("no epoch ran");
+    };
+    println!(
+        "\nConfusion matrix (rows: true class, columns: predicted)\n{}",
+        eval.confusion.to_text(&data.class_names)
+    );
+    println!(
+        "Test accuracy: {:.2}% on {} images ({})",
+        100.0 * eval.accuracy,
+        eval.images,
+        data.source.describe()
+    );
+    let images_per_second = (session.train_len() * hyper.epochs) as f64 / train_seconds;
+    println!(
+        "Training: {:.0} images/s, {:.1} s in all",
+        images_per_second,
+        started.elapsed().as_secs_f64()
+    );
+
+    if let Some(path) = &a.save {
+        let bytes = block_on(session.weights_bytes())?;
+        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("Weights saved to {}", path.display());
+    }
+    if let Some(path) = &a.json {
+        let run = RunJson {
+            model: a.model.kind().id().into(),
+            backend: backend.id().into(),
+            data: data.source.describe(),
+            epochs: hyper.epochs,
+            batch_size: hyper.batch_size,
+            lr: hyper.lr,
+            momentum: hyper.momentum,
+            decay: hyper.decay,
+            seed: a.seed,
+            train_images: session.train_len(),
+            test_images: eval.images,
+            history,
+            test_accuracy: eval.accuracy,
+            confusion_matrix: eval.confusion.counts.iter().map(|r| r.to_vec()).collect(),
+            images_per_second,
+            train_seconds,
+            total_seconds: started.elapsed().as_secs_f64(),
+        };
+        let text = serde_json::to_string_pretty(&run)?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("Report written to {}", path.display());
+    }
+    Ok(())
+}
+
+pub fn eval(a: &EvalArgs) -> Result<()> {
+    let spec = a.model.kind().spec();
+    let bytes = std::fs::read(&a.weights)
+        .with_context(|| format!("cannot read {}", a.weights.display()))?;
+    let data = load(&a.data, 1)?;
+    let device = a.data.backend.kind().device().map_err(anyhow::Error::msg)?;
+    let model = lab::session::load_weights(&spec, bytes, &device)
+        .with_context(|| a.weights.display().to_string())?;
+    let eval = block_on(lab::session::evaluate(&model, &data.test, EVAL_BATCH))?;
+    println!(
+        "{}\n\nConfusion matrix (rows: true class, columns: predicted)\n{}",
+        spec.name,
+        eval.confusion.to_text(&data.class_names)
+    );
+    println!(
+        "Test accuracy: {:.2}% on {} images ({}); loss {:.4}",
+        100.0 * eval.accuracy,
+        eval.images,
+        data.source.describe(),
+        eval.loss
+    );
+    Ok(())
+}
+
+/// Open (creating if needed) the file for writing without truncating, so a bad path is
+/// reported now.
+fn check_writable(path: &Path) -> Result<()> {
+    File::options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map(|_| ())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
