@@ -15,7 +15,7 @@ pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<usize> {
         .map(|row| {
             let mut best = 0;
             for (i, &v) in row.iter().enumerate() {
-                if v > row[best] || row[best].is_nan() && !v.is_nan() {
+                if v > row[best] || (row[best].is_nan() && !v.is_nan()) {
                     best = i;
                 }
             }

@@ -14,7 +14,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Bytes, Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
-use cifar::{IMAGE_BYTES, ImageSet, NUM_CLASSES, SIDE};
+use cifar::{ImageSet, NUM_CLASSES, SIDE};
 
 use crate::metrics::{ConfusionMatrix, accuracy, argmax_rows, cross_entropy_sum};
 use crate::model::Cnn;
@@ -242,7 +242,8 @@ impl Session {
             .neg();
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let lr = self.current_lr();
-        let model = std::mem::replace(&mut self.model, placeholder(&self.device));
+        // The optimizer consumes the module; an empty one stands in for the moment.
+        let model = std::mem::replace(&mut self.model, Cnn { layers: Vec::new() });
         self.model = self.optim.step(lr, model, grads);
 
         let read = Transaction::default()
@@ -460,11 +461,6 @@ fn max_norm_param(spec: &ModelSpec, model: &Cnn) -> Option<(ParamId, f64)> {
     Some((dense.weight.id, max))
 }
 
-/// An empty module to stand in while the real one is moved through the optimizer.
-fn placeholder(_device: &Device) -> Cnn {
-    Cnn { layers: Vec::new() }
-}
-
 fn first_device(model: &Cnn) -> Device {
     model
         .devices()
@@ -504,5 +500,3 @@ fn first_f32(data: &TensorData) -> Result<f32, SessionError> {
         .copied()
         .ok_or_else(|| SessionError::Device("empty loss read back".into()))
 }
-
-const _: () = assert!(IMAGE_BYTES == 3 * SIDE * SIDE);
