@@ -112,6 +112,8 @@ pub struct Session {
     model: Cnn,
     optim: ModuleOptimizer,
     train: ImageSet,
+    /// A new training set waiting for the current epoch to end.
+    pending_train: Option<ImageSet>,
     order: Vec<usize>,
     epoch: usize,
     cursor: usize,
@@ -155,6 +157,7 @@ impl Session {
             model,
             optim,
             train,
+            pending_train: None,
             order,
             epoch: 0,
             cursor: 0,
@@ -216,9 +219,12 @@ impl Session {
         if train.is_empty() {
             return Err(SessionError::NoData("train on"));
         }
-        self.train = train;
         if self.cursor == 0 {
+            self.train = train;
             self.order = cifar::order::epoch_order(self.train.len(), self.seed, self.epoch);
+        } else {
+            // The running epoch's order indexes the old set: swap at the epoch boundary.
+            self.pending_train = Some(train);
         }
         Ok(())
     }
@@ -284,6 +290,9 @@ impl Session {
             self.epoch += 1;
             self.cursor = 0;
             self.sums = EpochSums::default();
+            if let Some(train) = self.pending_train.take() {
+                self.train = train;
+            }
             self.order = cifar::order::epoch_order(self.train.len(), self.seed, self.epoch);
         }
         Ok(report)

@@ -341,3 +341,19 @@ fn ndarray_and_wgpu_agree_on_a_seeded_step() {
     );
     assert!((a.loss - b.loss).abs() < 1e-3, "{} vs {}", a.loss, b.loss);
 }
+
+#[test]
+fn new_training_data_takes_effect_at_the_next_epoch() {
+    let _g = rng_lock();
+    let small = synthetic::dataset(2, 1, 5).train; // 20 images: 2 batches of 16 and 4
+    let spec = small_spec(false);
+    let hyper = spec.hyper;
+    let mut s = Session::new(spec, hyper, 1, &ndarray(), small).unwrap();
+    block_on(s.train_step()).unwrap();
+    s.set_train_data(synthetic::dataset(1, 1, 6).train).unwrap(); // 10 images, mid-epoch
+    assert_eq!(s.train_len(), 20, "the running epoch keeps its images");
+    assert!(block_on(s.train_step()).unwrap().epoch_done);
+    assert_eq!(s.train_len(), 10);
+    assert_eq!(s.batches_per_epoch(), 1);
+    assert!(block_on(s.train_step()).unwrap().epoch_done);
+}
