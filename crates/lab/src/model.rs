@@ -48,8 +48,7 @@ enum Flow {
 
 impl Cnn {
     /// Build the module for `spec` on `device`: Glorot-uniform kernels, zero biases (Keras's
-    /// defaults). Also returns, for the spec's max-norm layer if any, the index into
-    /// [`Cnn::layers`] of its dense layer.
+    /// defaults). [`Cnn::layer_index`] maps a spec layer to its place in [`Cnn::layers`].
     pub fn new(spec: &ModelSpec, device: &Device) -> Result<Cnn, SpecError> {
         let mut layers = Vec::new();
         let mut dims = spec.input;
