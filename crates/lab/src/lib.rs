@@ -22,6 +22,10 @@ pub use model::Cnn;
 pub use session::{Evaluation, Session, SessionError, StepReport};
 pub use spec::{ArchTable, Hyper, ModelKind, ModelSpec};
 
+/// The device a session runs on (burn's run-time dispatching device), re-exported so front
+/// ends need no direct burn dependency.
+pub use burn::tensor::Device;
+
 /// Run a future to completion on the current thread. For native callers (the CLI, tests):
 /// the session's futures finish without an external reactor on every native backend.
 #[cfg(not(target_family = "wasm"))]

@@ -213,6 +213,22 @@ impl Session {
         decayed_lr(self.hyper.lr, self.hyper.decay, self.updates)
     }
 
+    /// Continue a run from the start of epoch `epoch` (e.g. on another device, with weights
+    /// loaded by [`Session::load_weights`]): the shuffling and the learning-rate decay
+    /// carry on as if the earlier epochs had run here. Only allowed between epochs.
+    pub fn start_at_epoch(&mut self, epoch: usize) -> Result<(), SessionError> {
+        if self.cursor != 0 {
+            return Err(SessionError::Invalid(
+                "a run can only be moved to another epoch between epochs".into(),
+            ));
+        }
+        self.epoch = epoch;
+        self.updates = (epoch * self.batches_per_epoch()) as u64;
+        self.sums = EpochSums::default();
+        self.order = cifar::order::epoch_order(self.train.len(), self.seed, epoch);
+        Ok(())
+    }
+
     /// Replace the training images (e.g. when more batches have arrived); the new set is
     /// used from the next epoch on.
     pub fn set_train_data(&mut self, train: ImageSet) -> Result<(), SessionError> {

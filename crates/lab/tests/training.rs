@@ -357,3 +357,26 @@ fn new_training_data_takes_effect_at_the_next_epoch() {
     assert_eq!(s.batches_per_epoch(), 1);
     assert!(block_on(s.train_step()).unwrap().epoch_done);
 }
+
+#[test]
+fn a_run_moved_to_a_later_epoch_carries_on_its_decay_and_shuffle() {
+    let _g = rng_lock();
+    let data = synthetic::dataset(2, 1, 5).train; // 20 images: 2 batches per epoch
+    let spec = small_spec(false);
+    let mut hyper = spec.hyper;
+    hyper.decay = 0.1;
+    let mut s = Session::new(spec, hyper, 1, &ndarray(), data).unwrap();
+    block_on(s.train_step()).unwrap();
+    assert!(s.start_at_epoch(3).is_err(), "refused mid-epoch");
+    block_on(s.train_step()).unwrap();
+    s.start_at_epoch(3).unwrap();
+    assert_eq!(s.epochs_done(), 3);
+    assert_eq!(s.updates(), 6);
+    let r = block_on(s.train_step()).unwrap();
+    assert_eq!(r.epoch, 3);
+    assert!(
+        (r.lr - 0.03 / (1.0 + 0.1 * 6.0)).abs() < 1e-12,
+        "lr {}",
+        r.lr
+    );
+}
