@@ -83,10 +83,26 @@ def build(model_id, keras):
     return m
 
 
+def engine(keras):
+    """Keras's version, its backend and the device it trains on."""
+    name = keras.backend.backend()
+    if name == "tensorflow":
+        import tensorflow as tf
+        gpu = tf.config.list_physical_devices("GPU")
+        return f"keras {keras.__version__} / tensorflow {tf.__version__} ({'GPU' if gpu else 'CPU'})"
+    if name == "torch":
+        import torch
+        dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+        return f"keras {keras.__version__} / torch {torch.__version__} ({dev})"
+    return f"keras {keras.__version__} / {name}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", choices=["four", "six"], required=True)
-    ap.add_argument("--data", required=True)
+    ap.add_argument("--data", help="CIFAR-10 directory or .tar.gz")
+    ap.add_argument("--synthetic", type=int, metavar="N",
+                    help="instead of --data: N random same-shaped training images (for speed only)")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--train-limit", type=int)
     ap.add_argument("--batch-size", type=int, default=32)
@@ -94,12 +110,20 @@ def main():
     ap.add_argument("--json")
     a = ap.parse_args()
 
+    if not a.data and not a.synthetic:
+        ap.error("give --data or --synthetic N")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
-    import tensorflow as tf
     keras.utils.set_random_seed(a.seed)
 
-    x_train, y_train, x_test, y_test = load_cifar(a.data)
+    if a.synthetic:
+        rng = np.random.default_rng(a.seed)
+        x_train = rng.random((a.synthetic, 32, 32, 3), dtype=np.float32)
+        y_train = rng.integers(0, 10, a.synthetic)
+        x_test = rng.random((1000, 32, 32, 3), dtype=np.float32)
+        y_test = rng.integers(0, 10, 1000)
+    else:
+        x_train, y_train, x_test, y_test = load_cifar(a.data)
     if a.train_limit:
         x_train, y_train = x_train[: a.train_limit], y_train[: a.train_limit]
     y_train_1h = keras.utils.to_categorical(y_train, 10)
@@ -125,13 +149,15 @@ def main():
             "val_loss": float(val_loss),
             "val_accuracy": float(val_acc),
             "seconds": seconds,
+            "train_seconds": t_train,
+            "train_images_per_second": len(x_train) / t_train,
         })
     pred = np.argmax(model.predict(x_test, batch_size=500, verbose=0), axis=1)
     cm = np.zeros((10, 10), dtype=np.int64)
     np.add.at(cm, (y_test, pred), 1)
     run = {
         "model": a.model,
-        "backend": f"keras {keras.__version__} / tensorflow {tf.__version__} (CPU)",
+        "backend": engine(keras),
         "epochs": a.epochs,
         "batch_size": a.batch_size,
         "train_images": int(len(x_train)),

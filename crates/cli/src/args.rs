@@ -21,6 +21,31 @@ pub enum Command {
     Train(TrainArgs),
     /// Evaluate saved weights on the test set.
     Eval(EvalArgs),
+    /// Measure training and inference images/s on same-shaped synthetic batches.
+    Bench(BenchArgs),
+}
+
+/// `cnnlab bench`: throughput on random 3×32×32 images, no dataset needed.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Which model.
+    #[arg(long, value_enum)]
+    pub model: ModelArg,
+    /// Backend.
+    #[arg(long, value_enum, default_value = "flex")]
+    pub backend: BackendArg,
+    /// Timed training batches (after the warm-up).
+    #[arg(long, default_value_t = 50)]
+    pub batches: usize,
+    /// Untimed batches first (kernel compilation, autotuning, caches).
+    #[arg(long, default_value_t = 5)]
+    pub warmup: usize,
+    /// Images per batch.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Write the result as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 /// The tutorial's models, by the CLI's names.

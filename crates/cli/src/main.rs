@@ -5,9 +5,11 @@
 //! cnnlab summary --model six
 //! cnnlab train --model six --epochs 10 --data cifar-10-binary.tar.gz --json run.json --save six.bpk
 //! cnnlab eval --model six --weights six.bpk --data cifar-10-binary.tar.gz
+//! cnnlab bench --model six --backend wgpu --batches 200
 //! ```
 
 mod args;
+mod bench;
 mod data;
 mod report;
 mod train;
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         }
         Command::Train(a) => train::train(&a),
         Command::Eval(a) => train::eval(&a),
+        Command::Bench(a) => bench::bench(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
