@@ -1,0 +1,12 @@
+//! Components, one per file, each drawing one thing.
+
+pub mod arch_table;
+pub mod confusion;
+pub mod data_panel;
+pub mod image_canvas;
+pub mod line_chart;
+pub mod number_field;
+pub mod prediction_strip;
+pub mod progress_bar;
+pub mod run_panel;
+pub mod settings_form;

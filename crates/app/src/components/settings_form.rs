@@ -1,0 +1,212 @@
+//! The run's settings: model (with its architecture table), hyperparameters (the
+//! tutorial's by default), data sizes with a time estimate, seed and backend.
+
+use lab::{Hyper, ModelKind};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::arch_table::ArchTableView;
+use super::number_field::NumberField;
+use crate::estimate::{Estimate, format_duration};
+use crate::pages::trainer::state::{Action, GpuStatus};
+use crate::settings::{BackendChoice, Settings};
+
+/// The form's properties.
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct SettingsFormProps {
+    /// Current settings.
+    pub settings: Settings,
+    /// WebGPU in this browser.
+    pub gpu: GpuStatus,
+    /// The backend the run would use, in words.
+    pub backend_label: AttrValue,
+    /// Training images available.
+    pub available_train: usize,
+    /// Test images available.
+    pub available_test: usize,
+    /// How long the run would take.
+    pub estimate: Estimate,
+    /// Greyed out while a run is under way.
+    pub disabled: bool,
+    /// Where edits go.
+    pub on_action: Callback<Action>,
+}
+
+fn select_value(e: &Event) -> Option<String> {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        .map(|s| s.value())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn number(
+    id: &'static str,
+    label: &'static str,
+    value: String,
+    step: &'static str,
+    min: &'static str,
+    hint: &'static str,
+    disabled: bool,
+    on: Callback<f64>,
+) -> Html {
+    html! {
+        <NumberField {id} {label} value={value} {step} {min} {hint} {disabled} on_change={on} />
+    }
+}
+
+/// The settings form.
+#[function_component(SettingsForm)]
+pub fn settings_form(props: &SettingsFormProps) -> Html {
+    let s = &props.settings;
+    let tutorial = s.model.spec().hyper;
+    let act = props.on_action.clone();
+    let hyper_cb = |f: fn(&mut Hyper, f64)| {
+        let act = act.clone();
+        let hyper = s.hyper;
+        Callback::from(move |v: f64| {
+            let mut h = hyper;
+            f(&mut h, v);
+            act.emit(Action::SetHyper(h));
+        })
+    };
+    let on_model = {
+        let act = act.clone();
+        Callback::from(move |e: Event| {
+            if let Some(kind) = select_value(&e).as_deref().and_then(ModelKind::parse) {
+                act.emit(Action::SetModel(kind));
+            }
+        })
+    };
+    let on_backend = {
+        let act = act.clone();
+        Callback::from(move |e: Event| {
+            if let Some(choice) = select_value(&e).as_deref().and_then(BackendChoice::parse) {
+                act.emit(Action::SetBackend(choice));
+            }
+        })
+    };
+    let on_nesterov = {
+        let act = act.clone();
+        let hyper = s.hyper;
+        Callback::from(move |e: Event| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
+                act.emit(Action::SetHyper(Hyper {
+                    nesterov: input.checked(),
+                    ..hyper
+                }));
+            }
+        })
+    };
+    let preset = |settings: Settings| {
+        let act = act.clone();
+        Callback::from(move |_| act.emit(Action::SetSettings(settings.clone())))
+    };
+    let gpu_line = match &props.gpu {
+        GpuStatus::Probing => "Looking for WebGPU…".to_string(),
+        GpuStatus::Available {
+            name,
+            fallback: false,
+        } => format!("WebGPU adapter: {name}."),
+        GpuStatus::Available {
+            name,
+            fallback: true,
+        } => {
+            format!(
+                "WebGPU here is a software adapter ({name}), slower than the CPU: Automatic uses the CPU."
+            )
+        }
+        GpuStatus::Missing(why) => format!("No WebGPU: {why}. Training uses the CPU."),
+    };
+    let d = props.disabled;
+    let train_n = s.train_size.min(props.available_train.max(1));
+    let val_n = s.val_size.min(props.available_test.max(1));
+    let estimate_text = format!(
+        "{} for {} epochs of {} images{}",
+        format_duration(props.estimate.seconds),
+        s.hyper.epochs,
+        train_n,
+        if props.estimate.measured {
+            " (at the speed measured on this device)"
+        } else {
+            " (a rough guess until a run measures this device)"
+        }
+    );
+    html! {
+        <section class="panel" aria-labelledby="settings-h">
+            <h2 id="settings-h">{ "2. Model and settings" }</h2>
+            <div class="field">
+                <label for="model">{ "Model" }</label>
+                <select id="model" onchange={on_model} disabled={d}>
+                    { for ModelKind::ALL.iter().map(|k| html! {
+                        <option value={k.id()} selected={*k == s.model}>{ k.spec().name }</option>
+                    }) }
+                </select>
+            </div>
+            <details>
+                <summary>{ format!("Architecture of the {}", s.model.spec().name) }</summary>
+                <ArchTableView spec={s.model.spec()} />
+            </details>
+            <div class="row presets">
+                <button onclick={preset(Settings::quick(s.model))} disabled={d}>{ "Quick class run" }</button>
+                <button onclick={preset(Settings::new(s.model))} disabled={d}>{ "Tutorial settings, 10,000 images" }</button>
+                <button onclick={preset(Settings::tutorial(s.model))} disabled={d}>{ "The full tutorial (50,000 images)" }</button>
+            </div>
+            <div class="grid">
+                { number("epochs", "Epochs", s.hyper.epochs.to_string(), "1", "1",
+                    if tutorial.epochs == s.hyper.epochs { "tutorial's value" } else { "changed" }, d,
+                    hyper_cb(|h, v| h.epochs = v.round().max(0.0) as usize)) }
+                { number("batch", "Batch size", s.hyper.batch_size.to_string(), "1", "1",
+                    if tutorial.batch_size == s.hyper.batch_size { "tutorial's value" } else { "changed" }, d,
+                    hyper_cb(|h, v| h.batch_size = v.round().max(0.0) as usize)) }
+                { number("lr", "Learning rate", s.hyper.lr.to_string(), "0.001", "0",
+                    if tutorial.lr == s.hyper.lr { "tutorial's value" } else { "changed" }, d,
+                    hyper_cb(|h, v| h.lr = v)) }
+                { number("momentum", "Momentum", s.hyper.momentum.to_string(), "0.05", "0",
+                    if tutorial.momentum == s.hyper.momentum { "tutorial's value" } else { "changed" }, d,
+                    hyper_cb(|h, v| h.momentum = v)) }
+                { number("decay", "Decay", s.hyper.decay.to_string(), "any", "0",
+                    if tutorial.decay == s.hyper.decay { "tutorial's value: lr/(1+decay·t)" } else { "changed" }, d,
+                    hyper_cb(|h, v| h.decay = v)) }
+                <div class="field">
+                    <label for="nesterov">
+                        <input id="nesterov" type="checkbox" checked={s.hyper.nesterov} onchange={on_nesterov} disabled={d} />
+                        { " Nesterov momentum" }
+                    </label>
+                </div>
+                { number("train-size", "Training images", s.train_size.to_string(), "1000", "1",
+                    "the first N of the training set", d,
+                    { let act = act.clone(); Callback::from(move |v: f64| act.emit(Action::SetTrainSize(v.round().max(0.0) as usize))) }) }
+                { number("val-size", "Validation images", s.val_size.to_string(), "1000", "1",
+                    "the first N of the test set, checked after each epoch", d,
+                    { let act = act.clone(); Callback::from(move |v: f64| act.emit(Action::SetValSize(v.round().max(0.0) as usize))) }) }
+                { number("seed", "Seed", s.seed.to_string(), "1", "0",
+                    "same seed, same start", d,
+                    { let act = act.clone(); Callback::from(move |v: f64| act.emit(Action::SetSeed(v.round().max(0.0) as u64))) }) }
+                <div class="field">
+                    <label for="backend">{ "Train on" }</label>
+                    <select id="backend" onchange={on_backend} disabled={d}>
+                        { for BackendChoice::ALL.iter().map(|c| html! {
+                            <option value={c.id()} selected={*c == s.backend}>{ c.label() }</option>
+                        }) }
+                    </select>
+                    <small class="muted">{ format!("This run: {}", props.backend_label) }</small>
+                </div>
+            </div>
+            <p class="muted">{ gpu_line }</p>
+            if props.available_train > 0 && s.train_size > props.available_train {
+                <p class="muted">{ format!("Only {} training images are loaded; the run uses those.", props.available_train) }</p>
+            }
+            if props.available_test > 0 && s.val_size > props.available_test {
+                <p class="muted">{ format!("Only {} test images are loaded; the run validates on those.", props.available_test) }</p>
+            }
+            <p class="estimate"><strong>{ "Estimated time: " }</strong>{ estimate_text }{ format!(", validating on {val_n} images.") }</p>
+            if let Some(problem) = s.problem() {
+                <p class="error" role="alert">{ format!("Check the settings: {problem}.") }</p>
+            }
+        </section>
+    }
+}

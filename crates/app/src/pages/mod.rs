@@ -1,0 +1,3 @@
+//! Pages: each owns one reducer for its state.
+
+pub mod trainer;

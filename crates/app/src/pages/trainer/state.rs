@@ -1,0 +1,541 @@
+//! The trainer page's state and the one reducer that changes it.
+//!
+//! Every change comes in as an [`Action`]: the learner's edits, data loading progress,
+//! the GPU probe and the worker's events. The reducer is plain Rust (no DOM), so the
+//! page's logic is tested natively.
+
+use std::rc::Rc;
+
+use lab::{BackendKind, Hyper, ModelKind};
+use yew::Reducible;
+
+use crate::data::Images;
+use crate::settings::{BackendChoice, Settings};
+use crate::trainer::protocol::{
+    BatchProgress, EpochReport, Event, Failure, FailureKind, RunConfig,
+};
+
+/// What the browser offers for WebGPU.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GpuStatus {
+    /// Not asked yet.
+    Probing,
+    /// An adapter; `fallback` for a software one.
+    Available {
+        /// Adapter name.
+        name: String,
+        /// A software adapter (slower than the CPU).
+        fallback: bool,
+    },
+    /// None, and why.
+    Missing(String),
+}
+
+impl GpuStatus {
+    /// Whether a real (non-fallback) GPU adapter is there.
+    pub fn real_gpu(&self) -> bool {
+        matches!(
+            self,
+            GpuStatus::Available {
+                fallback: false,
+                ..
+            }
+        )
+    }
+}
+
+/// A loading job's progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loading {
+    /// What is being loaded, for the progress bar's label.
+    pub what: String,
+    /// Bytes (or steps) done.
+    pub done: u64,
+    /// Bytes (or steps) in all, when known.
+    pub total: Option<u64>,
+}
+
+/// The images on hand.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataState {
+    /// The dataset loaded last (kept when a later load fails).
+    pub dataset: Option<Images>,
+    /// Whether every training batch is in (served data arrives in parts).
+    pub complete: bool,
+    /// A load in progress.
+    pub loading: Option<Loading>,
+    /// The last load's error, in a sentence naming the file.
+    pub error: Option<String>,
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// No run yet.
+    Idle,
+    /// The worker is starting.
+    Starting,
+    /// Training.
+    Running,
+    /// Paused by the learner.
+    Paused,
+    /// Every epoch done.
+    Finished,
+    /// Stopped by the learner.
+    Stopped,
+    /// Failed (see the failure).
+    Failed,
+}
+
+impl RunStatus {
+    /// Whether a run is under way (starting, running or paused).
+    pub fn active(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Starting | RunStatus::Running | RunStatus::Paused
+        )
+    }
+}
+
+/// The current (or last) run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunState {
+    /// Where it stands.
+    pub status: RunStatus,
+    /// Its settings.
+    pub config: Option<RunConfig>,
+    /// What trains ("WebGPU: …" or "CPU (Flex)").
+    pub device: Option<String>,
+    /// Training images.
+    pub train_images: usize,
+    /// Validation images.
+    pub test_images: usize,
+    /// Batches per epoch.
+    pub batches_per_epoch: usize,
+    /// Finished epochs.
+    pub history: Vec<EpochReport>,
+    /// Smoothed training loss per batch: (epochs so far, loss).
+    pub batch_loss: Vec<(f64, f64)>,
+    /// The last batch.
+    pub last: Option<BatchProgress>,
+    /// Validation progress at an epoch's end: (done, total).
+    pub evaluating: Option<(usize, usize)>,
+    /// Why it failed.
+    pub failure: Option<Failure>,
+    /// The last checkpoint of a GPU run: (epochs done, weights).
+    pub checkpoint: Option<(usize, Rc<Vec<u8>>)>,
+    /// A one-line note about the backend (e.g. why the CPU is used).
+    pub note: Option<String>,
+}
+
+impl Default for RunState {
+    fn default() -> Self {
+        RunState {
+            status: RunStatus::Idle,
+            config: None,
+            device: None,
+            train_images: 0,
+            test_images: 0,
+            batches_per_epoch: 0,
+            history: Vec::new(),
+            batch_loss: Vec::new(),
+            last: None,
+            evaluating: None,
+            failure: None,
+            checkpoint: None,
+            note: None,
+        }
+    }
+}
+
+/// Weight of the newest batch in the smoothed loss curve.
+pub const LOSS_SMOOTHING: f64 = 0.05;
+
+impl RunState {
+    /// Seconds left in the run, from the measured speed.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let config = self.config.as_ref()?;
+        let last = self.last?;
+        let epochs_left_after_this = config.hyper.epochs.saturating_sub(last.epoch + 1);
+        let batches_left_this = last.batches_per_epoch.saturating_sub(last.batch + 1);
+        let eval_left_this = match self.evaluating {
+            Some((done, total)) if total > 0 => {
+                last.eval_ms_per_epoch * (total - done) as f64 / total as f64
+            }
+            _ => last.eval_ms_per_epoch,
+        };
+        let ms = batches_left_this as f64 * last.ms_per_batch
+            + eval_left_this
+            + epochs_left_after_this as f64
+                * (last.batches_per_epoch as f64 * last.ms_per_batch + last.eval_ms_per_epoch);
+        Some(ms / 1000.0)
+    }
+
+    /// Fraction of the run done, 0 to 1.
+    pub fn fraction_done(&self) -> f64 {
+        let (Some(config), Some(last)) = (&self.config, self.last) else {
+            return 0.0;
+        };
+        if matches!(self.status, RunStatus::Finished) {
+            return 1.0;
+        }
+        let total = (config.hyper.epochs * last.batches_per_epoch).max(1) as f64;
+        let done = (last.epoch * last.batches_per_epoch + last.batch + 1) as f64;
+        (done / total).clamp(0.0, 1.0)
+    }
+
+    /// The epoch with the best validation accuracy.
+    pub fn best_epoch(&self) -> Option<&EpochReport> {
+        self.history
+            .iter()
+            .max_by(|a, b| a.val_accuracy.total_cmp(&b.val_accuracy))
+    }
+}
+
+/// The trainer page's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainerState {
+    /// The learner's settings for the next run.
+    pub settings: Settings,
+    /// The images on hand.
+    pub data: DataState,
+    /// WebGPU in this browser.
+    pub gpu: GpuStatus,
+    /// The current or last run.
+    pub run: RunState,
+}
+
+impl TrainerState {
+    /// A page with `settings` and nothing loaded.
+    pub fn new(settings: Settings) -> Self {
+        TrainerState {
+            settings,
+            data: DataState::default(),
+            gpu: GpuStatus::Probing,
+            run: RunState::default(),
+        }
+    }
+
+    /// The backend the next run would use.
+    pub fn backend(&self) -> BackendKind {
+        self.settings.backend.resolve(self.gpu.real_gpu())
+    }
+
+    /// Why training cannot start now, if it cannot.
+    pub fn cannot_start(&self) -> Option<String> {
+        if self.run.status.active() {
+            return Some("a run is under way".into());
+        }
+        if self.data.dataset.is_none() {
+            return Some("load some images first".into());
+        }
+        self.settings.problem()
+    }
+}
+
+/// Everything that changes the trainer page.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Pick a model (its tutorial hyperparameters come with it).
+    SetModel(ModelKind),
+    /// Edit the hyperparameters.
+    SetHyper(Hyper),
+    /// Training images to use.
+    SetTrainSize(usize),
+    /// Validation images to use.
+    SetValSize(usize),
+    /// Seed.
+    SetSeed(u64),
+    /// Backend choice.
+    SetBackend(BackendChoice),
+    /// Replace all settings (a preset).
+    SetSettings(Settings),
+    /// The WebGPU probe's answer.
+    Gpu(GpuStatus),
+    /// A load's progress.
+    Loading(Loading),
+    /// A load finished.
+    Loaded {
+        /// The images.
+        dataset: Images,
+        /// Whether every training batch is in.
+        complete: bool,
+    },
+    /// A load failed; what was loaded before stays.
+    LoadFailed(String),
+    /// A run was started with this configuration.
+    Starting {
+        /// The run's settings.
+        config: RunConfig,
+        /// A one-line note about the backend choice.
+        note: Option<String>,
+    },
+    /// The worker said something.
+    Worker(Event),
+    /// A GPU checkpoint arrived.
+    Checkpoint(usize, Rc<Vec<u8>>),
+    /// The run could not be started or talked to.
+    RunError(String),
+}
+
+impl Reducible for TrainerState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetModel(kind) => s.settings = s.settings.with_model(kind),
+            Action::SetHyper(hyper) => s.settings.hyper = hyper,
+            Action::SetTrainSize(n) => s.settings.train_size = n,
+            Action::SetValSize(n) => s.settings.val_size = n,
+            Action::SetSeed(seed) => s.settings.seed = seed,
+            Action::SetBackend(choice) => s.settings.backend = choice,
+            Action::SetSettings(settings) => s.settings = settings,
+            Action::Gpu(status) => s.gpu = status,
+            Action::Loading(loading) => {
+                s.data.loading = Some(loading);
+                s.data.error = None;
+            }
+            Action::Loaded { dataset, complete } => {
+                s.data.dataset = Some(dataset);
+                s.data.complete = complete;
+                s.data.loading = None;
+                s.data.error = None;
+            }
+            Action::LoadFailed(message) => {
+                s.data.loading = None;
+                s.data.error = Some(message);
+            }
+            Action::Starting { config, note } => {
+                // A GPU run handed to the CPU keeps its history and curves.
+                let keep = config.resume_at.is_some();
+                let old = std::mem::take(&mut s.run);
+                s.run = RunState {
+                    status: RunStatus::Starting,
+                    config: Some(config),
+                    note,
+                    ..RunState::default()
+                };
+                if keep {
+                    s.run.history = old.history;
+                    s.run.batch_loss = old.batch_loss;
+                    s.run.checkpoint = old.checkpoint;
+                }
+            }
+            Action::Worker(event) => apply_event(&mut s.run, event),
+            Action::Checkpoint(epochs, bytes) => s.run.checkpoint = Some((epochs, bytes)),
+            Action::RunError(message) => {
+                s.run.status = RunStatus::Failed;
+                s.run.failure = Some(Failure {
+                    kind: FailureKind::Input,
+                    message,
+                });
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+fn apply_event(run: &mut RunState, event: Event) {
+    match event {
+        Event::Booted => {}
+        Event::Started {
+            device,
+            train_images,
+            test_images,
+            batches_per_epoch,
+        } => {
+            run.status = RunStatus::Running;
+            run.device = Some(device);
+            run.train_images = train_images;
+            run.test_images = test_images;
+            run.batches_per_epoch = batches_per_epoch;
+        }
+        Event::Batch(p) => {
+            let x = p.epoch as f64 + (p.batch + 1) as f64 / p.batches_per_epoch.max(1) as f64;
+            let smoothed = match run.batch_loss.last() {
+                Some(&(_, prev)) => prev + LOSS_SMOOTHING * (p.loss - prev),
+                None => p.loss,
+            };
+            run.batch_loss.push((x, smoothed));
+            run.last = Some(p);
+            run.evaluating = None;
+        }
+        Event::Evaluating { done, total } => run.evaluating = Some((done, total)),
+        Event::Epoch(report) => {
+            run.evaluating = None;
+            run.history.retain(|r| r.epoch != report.epoch);
+            run.history.push(*report);
+        }
+        Event::Checkpoint { .. } => {}
+        Event::Paused => run.status = RunStatus::Paused,
+        Event::Resumed => run.status = RunStatus::Running,
+        Event::Finished { stopped } => {
+            run.status = if stopped {
+                RunStatus::Stopped
+            } else {
+                RunStatus::Finished
+            };
+            run.evaluating = None;
+        }
+        Event::Failed(failure) => {
+            // A worker may report twice (its panic hook, then the error event): keep the first.
+            if run.status != RunStatus::Failed {
+                run.status = RunStatus::Failed;
+                run.failure = Some(failure);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trainer::protocol::Prediction;
+
+    fn state() -> Rc<TrainerState> {
+        Rc::new(TrainerState::new(Settings::new(ModelKind::Four)))
+    }
+
+    fn config(epochs: usize) -> RunConfig {
+        let mut hyper = ModelKind::Four.spec().hyper;
+        hyper.epochs = epochs;
+        RunConfig {
+            model: ModelKind::Four,
+            hyper,
+            seed: 1,
+            backend: BackendKind::Flex,
+            strip: vec![],
+            resume_at: None,
+        }
+    }
+
+    fn batch(epoch: usize, batch: usize, loss: f64) -> Event {
+        Event::Batch(BatchProgress {
+            epoch,
+            batch,
+            batches_per_epoch: 10,
+            loss,
+            accuracy: 0.5,
+            lr: 0.01,
+            ms_per_batch: 100.0,
+            eval_ms_per_epoch: 500.0,
+        })
+    }
+
+    fn epoch(epoch: usize, val_accuracy: f64) -> Event {
+        Event::Epoch(Box::new(EpochReport {
+            epoch,
+            train_loss: 1.0,
+            train_accuracy: 0.6,
+            val_loss: 1.1,
+            val_accuracy,
+            confusion: [[0; 10]; 10],
+            strip: vec![Prediction {
+                index: 0,
+                label: 1,
+                predicted: 1,
+                confidence: 0.9,
+            }],
+            seconds: 1.5,
+        }))
+    }
+
+    #[test]
+    fn a_run_goes_from_starting_to_finished_with_its_history() {
+        let mut s = state().reduce(Action::Starting {
+            config: config(2),
+            note: None,
+        });
+        assert_eq!(s.run.status, RunStatus::Starting);
+        assert!(
+            s.cannot_start().is_some(),
+            "no second run while one is active"
+        );
+        s = s.reduce(Action::Worker(Event::Started {
+            device: "CPU (Flex)".into(),
+            train_images: 320,
+            test_images: 100,
+            batches_per_epoch: 10,
+        }));
+        assert_eq!(s.run.status, RunStatus::Running);
+        s = s.reduce(Action::Worker(batch(0, 0, 2.0)));
+        s = s.reduce(Action::Worker(batch(0, 1, 1.0)));
+        // Smoothed: 2.0, then 2.0 + 0.05 · (1.0 − 2.0).
+        assert_eq!(s.run.batch_loss.len(), 2);
+        assert!((s.run.batch_loss[1].1 - 1.95).abs() < 1e-12);
+        assert!((s.run.batch_loss[1].0 - 0.2).abs() < 1e-12);
+        // 8 batches left this epoch, its evaluation, then one more epoch of 10 + eval.
+        let left = s.run.seconds_left().unwrap();
+        assert!((left - (0.8 + 0.5 + 1.0 + 0.5)).abs() < 1e-9, "{left}");
+        assert!((s.run.fraction_done() - 0.1).abs() < 1e-12);
+        s = s.reduce(Action::Worker(epoch(0, 0.3)));
+        s = s.reduce(Action::Worker(epoch(1, 0.4)));
+        s = s.reduce(Action::Worker(Event::Finished { stopped: false }));
+        assert_eq!(s.run.status, RunStatus::Finished);
+        assert_eq!(s.run.history.len(), 2);
+        assert_eq!(s.run.best_epoch().unwrap().epoch, 1);
+        assert_eq!(s.run.fraction_done(), 1.0);
+    }
+
+    #[test]
+    fn a_failed_load_keeps_the_data_loaded_before() {
+        let data = Images(Rc::new(cifar::synthetic::dataset(1, 1, 1)));
+        let s = state()
+            .reduce(Action::Loaded {
+                dataset: data.clone(),
+                complete: true,
+            })
+            .reduce(Action::LoadFailed("x.tar.gz: not a gzip file".into()));
+        assert!(s.data.dataset.as_ref() == Some(&data));
+        assert_eq!(s.data.error.as_deref(), Some("x.tar.gz: not a gzip file"));
+        assert!(s.cannot_start().is_none());
+    }
+
+    #[test]
+    fn a_gpu_run_handed_to_the_cpu_keeps_its_curves_and_the_first_failure() {
+        let mut s = state().reduce(Action::Starting {
+            config: RunConfig {
+                backend: BackendKind::Wgpu,
+                ..config(3)
+            },
+            note: None,
+        });
+        s = s.reduce(Action::Worker(epoch(0, 0.3)));
+        s = s.reduce(Action::Checkpoint(1, Rc::new(vec![1, 2, 3])));
+        let lost = Failure {
+            kind: FailureKind::Device,
+            message: "device lost".into(),
+        };
+        s = s.reduce(Action::Worker(Event::Failed(lost.clone())));
+        s = s.reduce(Action::Worker(Event::Failed(Failure {
+            kind: FailureKind::Device,
+            message: "the worker stopped".into(),
+        })));
+        assert_eq!(s.run.failure.as_ref(), Some(&lost));
+        s = s.reduce(Action::Starting {
+            config: RunConfig {
+                resume_at: Some(1),
+                ..config(3)
+            },
+            note: Some("continuing on the CPU".into()),
+        });
+        assert_eq!(s.run.history.len(), 1);
+        assert_eq!(s.run.checkpoint.as_ref().unwrap().0, 1);
+        assert!(s.run.failure.is_none());
+    }
+
+    #[test]
+    fn auto_backend_uses_a_real_gpu_only() {
+        let s = state().reduce(Action::Gpu(GpuStatus::Available {
+            name: "SwiftShader".into(),
+            fallback: true,
+        }));
+        assert_eq!(s.backend(), crate::settings::DEFAULT_CPU);
+        let s = s.reduce(Action::Gpu(GpuStatus::Available {
+            name: "NVIDIA".into(),
+            fallback: false,
+        }));
+        assert_eq!(s.backend(), BackendKind::Wgpu);
+    }
+}

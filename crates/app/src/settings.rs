@@ -1,0 +1,210 @@
+//! What the learner chose (model, hyperparameters, data sizes, backend), kept in the
+//! browser's localStorage so a reload loses nothing.
+
+use lab::{BackendKind, Hyper, ModelKind};
+use serde::{Deserialize, Serialize};
+
+/// Where to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendChoice {
+    /// WebGPU on a real GPU when there is one, else the faster CPU backend.
+    Auto,
+    /// WebGPU.
+    WebGpu,
+    /// burn's Flex CPU backend.
+    Flex,
+    /// burn-ndarray on the CPU.
+    NdArray,
+}
+
+impl BackendChoice {
+    /// Every choice, in the order the page lists them.
+    pub const ALL: [BackendChoice; 4] = [
+        BackendChoice::Auto,
+        BackendChoice::WebGpu,
+        BackendChoice::Flex,
+        BackendChoice::NdArray,
+    ];
+
+    /// The label the page shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "Automatic",
+            BackendChoice::WebGpu => "WebGPU (GPU)",
+            BackendChoice::Flex => "CPU: Flex",
+            BackendChoice::NdArray => "CPU: ndarray",
+        }
+    }
+
+    /// A stable id for forms and storage.
+    pub fn id(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::WebGpu => "webgpu",
+            BackendChoice::Flex => "flex",
+            BackendChoice::NdArray => "ndarray",
+        }
+    }
+
+    /// Parse an [`BackendChoice::id`].
+    pub fn parse(id: &str) -> Option<BackendChoice> {
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    /// The backend to use, given whether a usable (non-fallback) GPU adapter is there.
+    pub fn resolve(self, real_gpu: bool) -> BackendKind {
+        match self {
+            BackendChoice::Auto if real_gpu => BackendKind::Wgpu,
+            BackendChoice::Auto => DEFAULT_CPU,
+            BackendChoice::WebGpu => BackendKind::Wgpu,
+            BackendChoice::Flex => BackendKind::Flex,
+            BackendChoice::NdArray => BackendKind::NdArray,
+        }
+    }
+}
+
+/// The CPU backend used when none is chosen: Flex, the faster of the two in the browser
+/// (a first probe here: 54 ms against 145 ms per batch of a small CNN; see BENCHMARKS.md).
+pub const DEFAULT_CPU: BackendKind = BackendKind::Flex;
+
+/// A learner's settings for the next run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Which model.
+    pub model: ModelKind,
+    /// Its hyperparameters (the tutorial's by default).
+    pub hyper: Hyper,
+    /// Training images to use (the first N of the training set).
+    pub train_size: usize,
+    /// Validation images (the first N of the test set).
+    pub val_size: usize,
+    /// Seed for weights, dropout and shuffling.
+    pub seed: u64,
+    /// Where to train.
+    pub backend: BackendChoice,
+}
+
+/// Training images in a quick class run.
+pub const QUICK_TRAIN: usize = 5_000;
+/// Validation images in a quick class run.
+pub const QUICK_VAL: usize = 1_000;
+
+impl Settings {
+    /// The tutorial's hyperparameters for `model`, on a training set small enough to
+    /// finish in minutes (one batch file: 10,000 images).
+    pub fn new(model: ModelKind) -> Settings {
+        Settings {
+            model,
+            hyper: model.spec().hyper,
+            train_size: 10_000,
+            val_size: 2_000,
+            seed: 1,
+            backend: BackendChoice::Auto,
+        }
+    }
+
+    /// The tutorial exactly: all 50,000 training and 10,000 test images.
+    pub fn tutorial(model: ModelKind) -> Settings {
+        Settings {
+            train_size: 50_000,
+            val_size: 10_000,
+            ..Settings::new(model)
+        }
+    }
+
+    /// A run a class can finish in a few minutes on a laptop CPU.
+    pub fn quick(model: ModelKind) -> Settings {
+        let mut s = Settings::new(model);
+        s.train_size = QUICK_TRAIN;
+        s.val_size = QUICK_VAL;
+        s.hyper.epochs = 3;
+        s
+    }
+
+    /// Switch model, taking its tutorial hyperparameters but keeping the data sizes.
+    pub fn with_model(&self, model: ModelKind) -> Settings {
+        Settings {
+            model,
+            hyper: model.spec().hyper,
+            ..self.clone()
+        }
+    }
+
+    /// The settings, checked: a sentence saying what is out of range, if anything.
+    pub fn problem(&self) -> Option<String> {
+        let h = &self.hyper;
+        if !(h.lr > 0.0 && h.lr.is_finite()) {
+            return Some("the learning rate must be a positive number".into());
+        }
+        if !(0.0..1.0).contains(&h.momentum) {
+            return Some("momentum must be at least 0 and below 1".into());
+        }
+        if !(h.decay >= 0.0 && h.decay.is_finite()) {
+            return Some("decay must be 0 or more".into());
+        }
+        if h.batch_size == 0 || h.batch_size > 1024 {
+            return Some("the batch size must be between 1 and 1024".into());
+        }
+        if h.epochs == 0 || h.epochs > 200 {
+            return Some("epochs must be between 1 and 200".into());
+        }
+        if self.train_size == 0 {
+            return Some("train on at least one image".into());
+        }
+        if self.val_size == 0 {
+            return Some("validate on at least one image".into());
+        }
+        None
+    }
+}
+
+const KEY: &str = "cnnlab.settings.v1";
+
+/// The saved settings, or the defaults when none are saved (or they no longer parse).
+pub fn load() -> Settings {
+    use gloo::storage::{LocalStorage, Storage};
+    LocalStorage::get(KEY).unwrap_or_else(|_| Settings::new(ModelKind::Six))
+}
+
+/// Save the settings (quietly does nothing where storage is off).
+pub fn save(settings: &Settings) {
+    use gloo::storage::{LocalStorage, Storage};
+    let _ = LocalStorage::set(KEY, settings);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_tutorials_hyperparameters() {
+        for kind in ModelKind::ALL {
+            assert_eq!(Settings::new(kind).hyper, kind.spec().hyper);
+            assert_eq!(Settings::tutorial(kind).train_size, 50_000);
+            assert!(Settings::new(kind).problem().is_none());
+        }
+    }
+
+    #[test]
+    fn auto_prefers_a_real_gpu_and_else_the_faster_cpu() {
+        assert_eq!(BackendChoice::Auto.resolve(true), BackendKind::Wgpu);
+        assert_eq!(BackendChoice::Auto.resolve(false), DEFAULT_CPU);
+        assert_eq!(BackendChoice::NdArray.resolve(true), BackendKind::NdArray);
+        for c in BackendChoice::ALL {
+            assert_eq!(BackendChoice::parse(c.id()), Some(c));
+        }
+    }
+
+    #[test]
+    fn out_of_range_settings_are_named() {
+        let mut s = Settings::new(ModelKind::Four);
+        s.hyper.lr = 0.0;
+        assert!(s.problem().unwrap().contains("learning rate"));
+        let mut s = Settings::new(ModelKind::Four);
+        s.hyper.momentum = 1.5;
+        assert!(s.problem().unwrap().contains("momentum"));
+        let mut s = Settings::new(ModelKind::Four);
+        s.train_size = 0;
+        assert!(s.problem().unwrap().contains("image"));
+    }
+}

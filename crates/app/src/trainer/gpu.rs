@@ -1,0 +1,74 @@
+//! Asking the browser for a WebGPU adapter, to name it and to tell a real GPU from a
+//! software fallback (SwiftShader), which trains far slower than the CPU backends.
+//!
+//! Works in the page and in a worker: it goes through the global object's `navigator`.
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// What the browser offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adapter {
+    /// A name for the page: the adapter's description, or vendor and architecture.
+    pub name: String,
+    /// A software adapter (the browser says so): slower than the CPU backends.
+    pub fallback: bool,
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(target: &JsValue, key: &str) -> String {
+    get(target, key).as_string().unwrap_or_default()
+}
+
+/// The adapter `navigator.gpu.requestAdapter()` gives, or why there is none, in one line.
+pub async fn probe() -> Result<Adapter, String> {
+    let navigator = get(&js_sys::global(), "navigator");
+    let gpu = get(&navigator, "gpu");
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
+    }
+    let request: Function = get(&gpu, "requestAdapter")
+        .dyn_into()
+        .map_err(|_| "navigator.gpu.requestAdapter is missing".to_string())?;
+    let promise: Promise = request
+        .call0(&gpu)
+        .map_err(|e| format!("requestAdapter failed: {}", describe(&e)))?
+        .dyn_into()
+        .map_err(|_| "requestAdapter did not return a promise".to_string())?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("requestAdapter failed: {}", describe(&e)))?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("WebGPU is there but offers no adapter (GPU blocked or unsupported)".into());
+    }
+    let info = get(&adapter, "info");
+    let fallback = get(&adapter, "isFallbackAdapter").as_bool() == Some(true)
+        || get(&info, "isFallbackAdapter").as_bool() == Some(true);
+    let description = text(&info, "description");
+    let vendor = text(&info, "vendor");
+    let architecture = text(&info, "architecture");
+    let name = if !description.is_empty() {
+        description
+    } else if !vendor.is_empty() {
+        format!("{vendor} {architecture}").trim().to_string()
+    } else {
+        "WebGPU adapter".to_string()
+    };
+    Ok(Adapter { name, fallback })
+}
+
+/// A thrown JavaScript value in words.
+pub fn describe(value: &JsValue) -> String {
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    let message = text(value, "message");
+    if !message.is_empty() {
+        return message;
+    }
+    format!("{value:?}")
+}

@@ -1,0 +1,415 @@
+//! A training run as a sequence of small steps, free of any transport.
+//!
+//! [`Runner::step`] does one unit of work, a training batch or one chunk of the
+//! end-of-epoch evaluation, and returns the events it produced. The worker calls it in a
+//! loop and yields to its event loop between calls, so pause and stop take effect within
+//! one batch even while the test set is being evaluated. Native tests drive the same code.
+
+use cifar::{ImageSet, NUM_CLASSES};
+use lab::metrics::{ConfusionMatrix, argmax_rows};
+use lab::{Device, Session, SessionError};
+
+use super::protocol::{
+    BatchProgress, EpochReport, Event, Failure, FailureKind, Prediction, RunConfig,
+};
+
+/// Validation images evaluated per step at the end of an epoch.
+pub const EVAL_CHUNK: usize = 250;
+
+/// A clock in milliseconds (`performance.now()` in a browser).
+pub type Clock = Box<dyn Fn() -> f64>;
+
+enum Phase {
+    Training,
+    Evaluating(Box<EvalProgress>),
+    Done,
+}
+
+struct EvalProgress {
+    epoch: usize,
+    next: usize,
+    loss_sum: f64,
+    confusion: ConfusionMatrix,
+    train_loss: f64,
+    train_accuracy: f64,
+}
+
+/// A session, its validation images and where the run stands.
+pub struct Runner {
+    session: Session,
+    test: ImageSet,
+    strip: Vec<usize>,
+    epochs: usize,
+    phase: Phase,
+    clock: Clock,
+    epoch_started: f64,
+    /// Smoothed milliseconds per training batch (None until one is timed).
+    ms_per_batch: Option<f64>,
+    /// Milliseconds per validation image, from the last evaluation chunk.
+    ms_per_eval_image: Option<f64>,
+    batches_timed: usize,
+}
+
+impl Runner {
+    /// A run of `config` on `device`, training on `train` and validating on `test`.
+    /// With `weights` (and `config.resume_at`), it continues a run from that epoch.
+    pub fn new(
+        config: &RunConfig,
+        train: ImageSet,
+        test: ImageSet,
+        weights: Option<Vec<u8>>,
+        device: &Device,
+        clock: Clock,
+    ) -> Result<Runner, Failure> {
+        if test.is_empty() {
+            return Err(input("there are no validation images"));
+        }
+        if let Some(&bad) = config.strip.iter().find(|&&i| i >= test.len()) {
+            return Err(input(&format!("strip image {bad} is not in the test set")));
+        }
+        let spec = config.model.spec();
+        let mut session =
+            Session::new(spec, config.hyper, config.seed, device, train).map_err(failure)?;
+        if let Some(bytes) = weights {
+            session.load_weights(bytes).map_err(failure)?;
+        }
+        if let Some(epoch) = config.resume_at {
+            session.start_at_epoch(epoch).map_err(failure)?;
+        }
+        let phase = if session.epochs_done() >= config.hyper.epochs {
+            Phase::Done
+        } else {
+            Phase::Training
+        };
+        let epoch_started = clock();
+        Ok(Runner {
+            session,
+            test,
+            strip: config.strip.clone(),
+            epochs: config.hyper.epochs,
+            phase,
+            clock,
+            epoch_started,
+            ms_per_batch: None,
+            ms_per_eval_image: None,
+            batches_timed: 0,
+        })
+    }
+
+    /// Validation images.
+    pub fn test_len(&self) -> usize {
+        self.test.len()
+    }
+
+    /// Whether every epoch has been trained and evaluated.
+    pub fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done)
+    }
+
+    /// Train on `train` from the next epoch on.
+    pub fn set_train_data(&mut self, train: ImageSet) -> Result<(), Failure> {
+        self.session.set_train_data(train).map_err(failure)
+    }
+
+    /// The trained weights (burnpack bytes).
+    pub async fn weights(&self) -> Result<Vec<u8>, Failure> {
+        self.session.weights_bytes().await.map_err(failure)
+    }
+
+    /// Do one unit of work and return what happened.
+    pub async fn step(&mut self) -> Result<Vec<Event>, Failure> {
+        match self.phase {
+            Phase::Done => Ok(Vec::new()),
+            Phase::Training => self.train_batch().await,
+            Phase::Evaluating(_) => self.evaluate_chunk().await,
+        }
+    }
+
+    async fn train_batch(&mut self) -> Result<Vec<Event>, Failure> {
+        let t0 = (self.clock)();
+        let report = self.session.train_step().await.map_err(failure)?;
+        let dt = (self.clock)() - t0;
+        // The first batch compiles kernels (seconds on WebGPU): time the rest.
+        self.batches_timed += 1;
+        self.ms_per_batch = Some(match self.ms_per_batch {
+            _ if self.batches_timed == 2 => dt,
+            Some(avg) if self.batches_timed > 2 => 0.9 * avg + 0.1 * dt,
+            _ => dt,
+        });
+        let eval_images = self.test.len() + self.strip.len();
+        let progress = BatchProgress {
+            epoch: report.epoch,
+            batch: report.batch,
+            batches_per_epoch: report.batches_per_epoch,
+            loss: report.loss,
+            accuracy: report.accuracy,
+            lr: report.lr,
+            ms_per_batch: self.ms_per_batch.unwrap_or(dt),
+            eval_ms_per_epoch: self.estimated_eval_ms(eval_images),
+        };
+        if report.epoch_done {
+            self.phase = Phase::Evaluating(Box::new(EvalProgress {
+                epoch: report.epoch,
+                next: 0,
+                loss_sum: 0.0,
+                confusion: ConfusionMatrix::default(),
+                train_loss: report.epoch_loss,
+                train_accuracy: report.epoch_accuracy,
+            }));
+        }
+        Ok(vec![Event::Batch(progress)])
+    }
+
+    /// Evaluation costs about a third of a training image per image (forward only).
+    fn estimated_eval_ms(&self, images: usize) -> f64 {
+        match (self.ms_per_eval_image, self.ms_per_batch) {
+            (Some(per_image), _) => per_image * images as f64,
+            (None, Some(per_batch)) => {
+                per_batch / self.session.hyper().batch_size as f64 / 3.0 * images as f64
+            }
+            (None, None) => 0.0,
+        }
+    }
+
+    async fn evaluate_chunk(&mut self) -> Result<Vec<Event>, Failure> {
+        let Phase::Evaluating(eval) = &mut self.phase else {
+            return Ok(Vec::new());
+        };
+        let start = eval.next;
+        let end = (start + EVAL_CHUNK).min(self.test.len());
+        let indices: Vec<usize> = (start..end).collect();
+        let t0 = (self.clock)();
+        let probs = self
+            .session
+            .predict(&self.test, &indices)
+            .await
+            .map_err(failure)?;
+        let dt = (self.clock)() - t0;
+        self.ms_per_eval_image = Some(dt / indices.len().max(1) as f64);
+        let labels: Vec<u8> = indices.iter().map(|&i| self.test.label(i)).collect();
+        let flat: Vec<f32> = probs.iter().flatten().copied().collect();
+        eval.confusion
+            .add(&argmax_rows(&flat, NUM_CLASSES), &labels);
+        for (p, &label) in probs.iter().zip(&labels) {
+            // Keras clips probabilities to [1e-7, 1 - 1e-7] before the log.
+            eval.loss_sum -= f64::from(p[usize::from(label)].clamp(1e-7, 1.0 - 1e-7)).ln();
+        }
+        eval.next = end;
+        let mut events = vec![Event::Evaluating {
+            done: end,
+            total: self.test.len(),
+        }];
+        if end < self.test.len() {
+            return Ok(events);
+        }
+
+        let strip = self.strip_predictions().await?;
+        let Phase::Evaluating(eval) = std::mem::replace(&mut self.phase, Phase::Training) else {
+            return Ok(events);
+        };
+        let now = (self.clock)();
+        events.push(Event::Epoch(Box::new(EpochReport {
+            epoch: eval.epoch,
+            train_loss: eval.train_loss,
+            train_accuracy: eval.train_accuracy,
+            val_loss: eval.loss_sum / self.test.len() as f64,
+            val_accuracy: eval.confusion.accuracy(),
+            confusion: eval.confusion.counts,
+            strip,
+            seconds: (now - self.epoch_started) / 1000.0,
+        })));
+        self.epoch_started = now;
+        if eval.epoch + 1 >= self.epochs {
+            self.phase = Phase::Done;
+        }
+        Ok(events)
+    }
+
+    async fn strip_predictions(&self) -> Result<Vec<Prediction>, Failure> {
+        let probs = self
+            .session
+            .predict(&self.test, &self.strip)
+            .await
+            .map_err(failure)?;
+        Ok(self
+            .strip
+            .iter()
+            .zip(probs)
+            .map(|(&index, p)| {
+                let predicted = argmax_rows(&p, NUM_CLASSES)[0];
+                Prediction {
+                    index,
+                    label: self.test.label(index),
+                    predicted: predicted as u8,
+                    confidence: p[predicted],
+                }
+            })
+            .collect())
+    }
+}
+
+fn input(message: &str) -> Failure {
+    Failure {
+        kind: FailureKind::Input,
+        message: message.to_string(),
+    }
+}
+
+/// A session error as the page shows it.
+pub fn failure(e: SessionError) -> Failure {
+    let kind = match e {
+        SessionError::Diverged { .. } => FailureKind::Diverged,
+        SessionError::Device(_) => FailureKind::Device,
+        _ => FailureKind::Input,
+    };
+    Failure {
+        kind,
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lab::{BackendKind, ModelKind, block_on};
+    use std::time::Instant;
+
+    fn clock() -> Clock {
+        let t = Instant::now();
+        Box::new(move || t.elapsed().as_secs_f64() * 1000.0)
+    }
+
+    fn config(epochs: usize) -> RunConfig {
+        let mut hyper = ModelKind::Four.spec().hyper;
+        hyper.epochs = epochs;
+        hyper.batch_size = 16;
+        RunConfig {
+            model: ModelKind::Four,
+            hyper,
+            seed: 3,
+            backend: BackendKind::Flex,
+            strip: vec![0, 5],
+            resume_at: None,
+        }
+    }
+
+    /// Steps until `pred` holds for an event or the run ends; returns every event.
+    fn run_until(r: &mut Runner, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
+        let mut all = Vec::new();
+        while !r.is_done() {
+            let events = block_on(r.step()).unwrap();
+            let hit = events.iter().any(&mut pred);
+            all.extend(events);
+            if hit {
+                break;
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn a_run_trains_evaluates_in_chunks_and_reports_each_epoch() {
+        let data = cifar::synthetic::dataset(4, 30, 1); // 40 train, 300 test
+        let device = BackendKind::Flex.device().unwrap();
+        let mut r = Runner::new(&config(2), data.train, data.test, None, &device, clock()).unwrap();
+        let events = run_until(&mut r, |_| false);
+        assert!(r.is_done());
+        let batches = events
+            .iter()
+            .filter(|e| matches!(e, Event::Batch(_)))
+            .count();
+        assert_eq!(batches, 2 * 3, "40 images in batches of 16: 3 per epoch");
+        let evaluating: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Evaluating { done, total } => Some((*done, *total)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(evaluating, [(250, 300), (300, 300), (250, 300), (300, 300)]);
+        let epochs: Vec<&EpochReport> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Epoch(r) => Some(&**r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(epochs.len(), 2);
+        for (i, rep) in epochs.iter().enumerate() {
+            assert_eq!(rep.epoch, i);
+            let total: u32 = rep.confusion.iter().flatten().sum();
+            assert_eq!(total, 300);
+            assert!(rep.val_loss.is_finite() && rep.val_loss > 0.0);
+            let correct: u32 = (0..10).map(|c| rep.confusion[c][c]).sum();
+            assert!((rep.val_accuracy - f64::from(correct) / 300.0).abs() < 1e-12);
+            assert_eq!(rep.strip.len(), 2);
+            assert_eq!(rep.strip[1].index, 5);
+        }
+        // Nothing more to do once done.
+        assert!(block_on(r.step()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_run_handed_over_mid_way_resumes_at_its_epoch_with_its_weights() {
+        let data = cifar::synthetic::dataset(2, 1, 1);
+        let device = BackendKind::Flex.device().unwrap();
+        let mut first = Runner::new(
+            &config(3),
+            data.train.clone(),
+            data.test.clone(),
+            None,
+            &device,
+            clock(),
+        )
+        .unwrap();
+        run_until(&mut first, |e| matches!(e, Event::Epoch(_)));
+        let weights = block_on(first.weights()).unwrap();
+
+        let mut cfg = config(3);
+        cfg.resume_at = Some(1);
+        cfg.strip = vec![0];
+        let mut second =
+            Runner::new(&cfg, data.train, data.test, Some(weights), &device, clock()).unwrap();
+        let events = run_until(&mut second, |_| false);
+        let epochs: Vec<usize> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Epoch(r) => Some(r.epoch),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(epochs, [1, 2]);
+    }
+
+    #[test]
+    fn bad_inputs_are_failures_not_panics() {
+        let data = cifar::synthetic::dataset(1, 1, 1);
+        let device = BackendKind::Flex.device().unwrap();
+        let mut cfg = config(1);
+        cfg.strip = vec![99];
+        let err = Runner::new(
+            &cfg,
+            data.train.clone(),
+            data.test.clone(),
+            None,
+            &device,
+            clock(),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(err.kind, FailureKind::Input);
+        assert!(err.message.contains("99"), "{}", err.message);
+
+        let err = Runner::new(
+            &config(1),
+            data.train,
+            data.test,
+            Some(b"not weights".to_vec()),
+            &device,
+            clock(),
+        )
+        .err()
+        .unwrap();
+        assert!(err.message.contains("weights"), "{}", err.message);
+    }
+}

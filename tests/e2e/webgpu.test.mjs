@@ -1,0 +1,29 @@
+// WebGPU in headless Chromium. Without a GPU, Chromium's adapter is SwiftShader, a
+// software fallback: seconds per batch and ~a minute compiling shaders. So this runs
+// only when asked (CNNLAB_E2E_WEBGPU=1): a few batches on WebGPU, to prove the WGSL
+// workaround and the async reads, or a fallback to the CPU with the reason shown.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, browser, open, setNumber } from "./harness.mjs";
+
+const wanted = process.env.CNNLAB_E2E_WEBGPU === "1";
+let site, chrome;
+before(async () => { if (wanted) { site = await serve(); chrome = await browser({ webgpu: true }); } });
+after(async () => { await chrome?.close(); site?.close(); });
+
+test("a short run on WebGPU", { skip: !wanted && "SKIPPED: set CNNLAB_E2E_WEBGPU=1 (slow on a software adapter)" }, async () => {
+  const context = await chrome.newContext();
+  const { page } = await open(context, site.url);
+  await page.getByText(/WebGPU adapter|WebGPU here is a software adapter|No WebGPU/).first().waitFor({ timeout: 30_000 });
+  await page.getByRole("button", { name: "Use the offline demo set" }).click();
+  await page.locator("#model").selectOption("four");
+  await setNumber(page, "train-size", 64);
+  await setNumber(page, "val-size", 20);
+  await setNumber(page, "epochs", 1);
+  await page.locator("#backend").selectOption("webgpu");
+  await page.getByRole("button", { name: "Train", exact: true }).click();
+  await page.getByText(/On WebGPU: /).waitFor({ timeout: 120_000 });
+  await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 540_000 });
+  assert.equal(await page.locator("table.history tbody tr").count(), 1);
+  await context.close();
+});
