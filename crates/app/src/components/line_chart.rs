@@ -160,7 +160,12 @@ pub fn line_chart(props: &LineChartProps) -> Html {
                 if let Some((x, text)) = &props.marker {
                     <g class="marker">
                         <line x1={sx(*x).to_string()} x2={sx(*x).to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()} />
-                        <text x={(sx(*x) + 4.0).to_string()} y={(TOP + 10.0).to_string()}>{ text.clone() }</text>
+                        // Label on the side with room: left of the line near the right edge.
+                        if sx(*x) > W * 0.7 {
+                            <text x={(sx(*x) - 4.0).to_string()} y={(TOP + 10.0).to_string()} text-anchor="end">{ text.clone() }</text>
+                        } else {
+                            <text x={(sx(*x) + 4.0).to_string()} y={(TOP + 10.0).to_string()}>{ text.clone() }</text>
+                        }
                     </g>
                 }
                 { for props.series.iter().map(|s| {
