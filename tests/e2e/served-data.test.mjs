@@ -1,11 +1,11 @@
-// Real CIFAR-10 served by the site (dist/data/, filled by scripts/get-cifar10): it loads
-// with a progress bar, training can start on the first batches, and a 6-layer epoch on a
-// slice of it completes. Skipped, saying so, when the site has no data.
+// Real CIFAR-10 in the page: served by the site (dist/data/, filled by scripts/get-cifar10),
+// loading with a progress bar and training a 6-layer epoch on a slice of it; and the
+// official archive picked as a file, unpacked in wasm. Skipped, saying so, without data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { serve, browser, open, setNumber, dist } from "./harness.mjs";
+import { serve, browser, open, setNumber, dist, root } from "./harness.mjs";
 
 const hasData = fs.existsSync(path.join(dist, "data", "test_batch.bin"));
 let site, chrome;
@@ -28,6 +28,21 @@ test("served CIFAR-10 loads and trains the 6-layer CNN", { skip: !hasData && "SK
   // The real class names label the matrix.
   assert.match(await page.locator("table.confusion").innerText(), /airplane[\s\S]*truck/);
   await page.getByText(/50000 training and 10000 test images\./).waitFor({ timeout: 180_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+const archive = process.env.CIFAR10_ARCHIVE || path.join(root, "..", "shared", "cifar10", "cifar-10-binary.tar.gz");
+const hasArchive = fs.existsSync(archive);
+
+test("the official archive, picked as a file, is unpacked in the page", { skip: !hasArchive && `SKIPPED: no ${archive}` }, async () => {
+  const chromeHere = chrome || (chrome = await browser());
+  const siteHere = site || (site = await serve());
+  const context = await chromeHere.newContext();
+  const { page, errors } = await open(context, siteHere.url);
+  await page.locator("input[type=file]").setInputFiles(archive);
+  await page.getByText(/CIFAR-10 \(.*cifar-10-binary\.tar\.gz\)/).waitFor({ timeout: 180_000 });
+  await page.getByText(/50000 training and 10000 test images\./).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

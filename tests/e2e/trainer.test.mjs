@@ -1,8 +1,10 @@
-// The trainer page in headless Chromium: the architecture tables, the offline demo set,
-// a CPU run in the worker with pause/resume/stop, a bad file, a reload, no foreign requests.
+// The trainer page in headless Chromium: the architecture tables, a CPU run in the worker
+// (pause, resume, stop, reload), a bad file, divergence, and no request to another origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, browser, open, setNumber } from "./harness.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { serve, browser, open, setNumber, dist } from "./harness.mjs";
 
 let site, chrome;
 before(async () => { site = await serve(); chrome = await browser(); });
@@ -12,61 +14,83 @@ test("architecture tables come from the model description", async () => {
   const context = await chrome.newContext();
   const { page } = await open(context, site.url);
   await page.locator("#model").selectOption("six");
-  await page.getByText("Architecture of the 6-layer CNN").click();
-  await page.getByText("6-layer CNN: 2,395,434 weights").waitFor();
+  await page.getByText("Architecture of the 6-layer CNN", { exact: true }).click();
+  await page.getByText("Architecture of the 6-layer CNN: 2,395,434 weights").waitFor();
   // The open table follows the model picker.
   await page.locator("#model").selectOption("four");
-  await page.getByText("4-layer CNN: 1,250,858 weights").waitFor();
+  await page.getByText("Architecture of the 4-layer CNN: 1,250,858 weights").waitFor();
   // The 4-layer's first conv row: 3·3·3·32 + 32 = 896 weights.
   const firstConv = page.locator("table.arch tbody tr").nth(1);
   assert.match(await firstConv.innerText(), /Conv2D\s+\(32, 32, 32\)\s+896\s+0\.1%/);
   await context.close();
 });
 
-test("a CPU run on the demo set trains, pauses, resumes, stops and survives a reload", async () => {
+// The real CIFAR-10 when the site serves it (scripts/e2e puts the shared archive into
+// dist/data/), else the demo set.
+const served = fs.existsSync(path.join(dist, "data", "test_batch.bin"));
+
+async function loadData(page) {
+  if (served) {
+    await page.getByRole("button", { name: "Load CIFAR-10 from this site" }).click();
+    await page.getByText("CIFAR-10 (served by this site)").waitFor({ timeout: 120_000 });
+  } else {
+    await page.getByRole("button", { name: "Use the offline demo set" }).click();
+    await page.getByText("NOT CIFAR-10").first().waitFor();
+  }
+}
+
+test(`a CPU run (${served ? "CIFAR-10" : "demo set"}, 4-layer, 1,000 images) trains, answers clicks, pauses, stops and survives a reload`, async () => {
   const context = await chrome.newContext();
   const { page, foreign, errors } = await open(context, site.url);
-  await page.getByRole("button", { name: "Use the offline demo set" }).click();
-  await page.getByText("NOT CIFAR-10").first().waitFor();
+  await loadData(page);
 
   await page.locator("#model").selectOption("four");
-  await setNumber(page, "train-size", 320);
-  await setNumber(page, "val-size", 100);
-  await setNumber(page, "epochs", 2);
+  await setNumber(page, "train-size", 1000);
+  await setNumber(page, "val-size", 500);
+  await setNumber(page, "epochs", 1);
   await page.locator("#backend").selectOption("flex");
   await page.getByRole("button", { name: "Train", exact: true }).click();
   await page.getByText("On CPU (Flex).").waitFor({ timeout: 60_000 });
 
-  // Two epochs: the history table gets two rows, the confusion matrix and strip appear.
-  await page.locator("table.history tbody tr").nth(1).waitFor({ timeout: 240_000 });
-  await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 60_000 });
-  assert.equal(await page.locator("table.confusion tbody tr").count(), 10);
-  assert.match(await page.locator(".confusion-wrap").innerText(), /on 100 images/);
-  assert.equal(await page.locator("ul.strip li").count(), 20);
-  const status = await page.locator("p.status").innerText();
-  assert.match(status, /ms per batch · \d+ images\/s/);
-
-  // A longer run: pause holds it still, resume moves it on, stop keeps the model.
-  await setNumber(page, "epochs", 50);
-  await page.getByRole("button", { name: "Train", exact: true }).click();
-  await page.locator("table.history tbody tr").first().waitFor({ timeout: 120_000 });
+  // A click while training is handled: pause holds the run still, resume moves it on.
   await page.getByRole("button", { name: "Pause" }).click();
   await page.getByText("Paused.").waitFor({ timeout: 30_000 });
   const held = await page.locator(".progress-text").last().innerText();
   await page.waitForTimeout(2_000);
-  assert.equal(await page.locator(".progress-text").last().innerText(), held, "paused runs do not move");
+  assert.equal(await page.locator(".progress-text").last().innerText(), held, "a paused run does not move");
   await page.getByRole("button", { name: "Resume" }).click();
-  await page.waitForFunction(
-    (before) => document.querySelectorAll(".progress-text")[document.querySelectorAll(".progress-text").length - 1]?.textContent !== before,
-    held, { timeout: 30_000 });
+  await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 300_000 });
+
+  // Progress reached 100%, the accuracy chart has its points (training and validation),
+  // the confusion matrix is 10×10 and its cells add up to the validation images.
+  assert.equal(await page.locator("section[aria-labelledby=run-h] progress").getAttribute("value"), "100");
+  const accuracyChart = page.locator("figure.chart", { hasText: "Accuracy per epoch" });
+  assert.equal(await accuracyChart.locator("circle").count(), 2);
+  assert.match(await accuracyChart.locator("svg").getAttribute("aria-label"), /validation \d+% at 1/);
+  const rows = page.locator("table.confusion tbody tr");
+  assert.equal(await rows.count(), 10);
+  let sum = 0;
+  for (let r = 0; r < 10; r++) {
+    const cells = rows.nth(r).locator("td.cell");
+    assert.equal(await cells.count(), 10);
+    for (const t of await cells.allInnerTexts()) sum += Number(t);
+  }
+  assert.equal(sum, 500);
+  assert.equal(await page.locator("ul.strip li").count(), 20);
+  assert.match(await page.locator("p.status").innerText(), /ms per batch · \d+ images\/s/);
+
+  // A longer run, stopped: the model trained so far is kept.
+  await setNumber(page, "epochs", 50);
+  await page.getByRole("button", { name: "Train", exact: true }).click();
+  await page.getByText("Training.").waitFor({ timeout: 60_000 });
   await page.getByRole("button", { name: "Stop" }).click();
   await page.getByText("Stopped. The model trained so far is kept.").waitFor({ timeout: 30_000 });
 
   // Settings and the data choice survive a reload.
   await page.reload();
-  await page.getByText("NOT CIFAR-10").first().waitFor();
+  await page.getByText(served ? "CIFAR-10 (served by this site)" : "NOT CIFAR-10").first().waitFor({ timeout: 120_000 });
   assert.equal(await page.locator("#epochs").inputValue(), "50");
-  assert.equal(await page.locator("#train-size").inputValue(), "320");
+  assert.equal(await page.locator("#train-size").inputValue(), "1000");
   assert.equal(await page.locator("#backend").inputValue(), "flex");
 
   assert.deepEqual(foreign, [], "no request leaves the site's origin");
@@ -112,5 +136,22 @@ test("a diverging run stops with an explanation, and the page stays usable", asy
   // The settings are editable again and a new run can start.
   await setNumber(page, "lr", 0.01);
   assert.equal(await page.getByRole("button", { name: "Train", exact: true }).isEnabled(), true);
+  await context.close();
+});
+
+test("burn-ndarray trains in the browser too (a few batches)", async () => {
+  const context = await chrome.newContext();
+  const { page, errors } = await open(context, site.url);
+  await page.getByRole("button", { name: "Use the offline demo set" }).click();
+  await page.locator("#model").selectOption("four");
+  await setNumber(page, "train-size", 64);
+  await setNumber(page, "val-size", 20);
+  await setNumber(page, "epochs", 1);
+  await page.locator("#backend").selectOption("ndarray");
+  await page.getByRole("button", { name: "Train", exact: true }).click();
+  await page.getByText("On CPU (ndarray).").waitFor({ timeout: 60_000 });
+  await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 180_000 });
+  assert.match(await page.locator(".confusion-wrap").innerText(), /on 20 images/);
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -22,7 +22,7 @@ pub fn arch_table(props: &ArchTableProps) -> Html {
     };
     html! {
         <table class="arch">
-            <caption>{ format!("{}: {} weights", props.spec.name, group_thousands(table.total)) }</caption>
+            <caption>{ format!("Architecture of the {}: {} weights", props.spec.name, group_thousands(table.total)) }</caption>
             <thead>
                 <tr>
                     <th scope="col">{ "Operation" }</th>

@@ -23,7 +23,7 @@ pub struct RunPanelProps {
     pub on_resume: Callback<()>,
     /// Stop.
     pub on_stop: Callback<()>,
-    /// Continue a failed GPU run on the CPU from its last checkpoint.
+    /// Continue a failed GPU run on the CPU from its last checkpoint (or from the start).
     pub on_continue_cpu: Callback<()>,
 }
 
@@ -72,12 +72,12 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
         )),
         (None, None) => None,
     };
-    let can_continue = status == RunStatus::Failed
-        && run.checkpoint.is_some()
+    let gpu_failed = status == RunStatus::Failed
         && matches!(
             run.failure.as_ref().map(|f| f.kind),
             Some(FailureKind::Device)
-        );
+        )
+        && run.config.as_ref().map(|c| c.backend) == Some(lab::BackendKind::Wgpu);
     html! {
         <section class="panel" aria-labelledby="run-h">
             <h2 id="run-h">{ "3. Train" }</h2>
@@ -116,11 +116,18 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                     if f.kind == FailureKind::DeviceInit {
                         <p>{ "Choose a CPU backend under “Train on” and start again." }</p>
                     }
-                    if can_continue {
-                        <p>
-                            { format!("The GPU failed. The weights after epoch {} are saved: ", run.checkpoint.as_ref().map(|c| c.0).unwrap_or(0)) }
-                            <button onclick={props.on_continue_cpu.reform(|_| ())}>{ "Continue on the CPU" }</button>
-                        </p>
+                    if gpu_failed {
+                        if let Some((epochs, _)) = &run.checkpoint {
+                            <p>
+                                { format!("The GPU failed. The weights after epoch {epochs} are saved: ") }
+                                <button onclick={props.on_continue_cpu.reform(|_| ())}>{ "Continue on the CPU" }</button>
+                            </p>
+                        } else {
+                            <p>
+                                { "The GPU failed before the first epoch ended, so there is nothing to continue from: " }
+                                <button onclick={props.on_continue_cpu.reform(|_| ())}>{ "Train on the CPU instead" }</button>
+                            </p>
+                        }
                     }
                 </div>
             }

@@ -96,12 +96,22 @@ impl Launcher {
         }
     }
 
-    /// Continue a failed GPU run on the CPU from its checkpoint.
-    pub fn continue_on_cpu(&self, config: &RunConfig, epochs_done: usize, weights: Rc<Vec<u8>>) {
+    /// Continue a failed GPU run on the CPU from its checkpoint (epochs done, weights), or
+    /// start it again there when the GPU failed before any epoch ended.
+    pub fn continue_on_cpu(&self, config: &RunConfig, checkpoint: Option<(usize, Rc<Vec<u8>>)>) {
         let Some(data) = self.data.borrow().clone() else {
             return self.dispatch.dispatch(Action::RunError(
                 "the run's images are gone; load them and train again".into(),
             ));
+        };
+        let Some((epochs_done, weights)) = checkpoint else {
+            let config = RunConfig {
+                backend: DEFAULT_CPU,
+                resume_at: None,
+                ..config.clone()
+            };
+            let note = "The GPU failed; this run starts again on the CPU.".to_string();
+            return self.launch(config, data, None, Some(note));
         };
         let config = RunConfig {
             backend: DEFAULT_CPU,

@@ -216,10 +216,8 @@ pub fn trainer_page() -> Html {
         let state = state.clone();
         let launcher = launcher.clone();
         move |_| {
-            if let (Some(config), Some((epochs, weights))) =
-                (&state.run.config, &state.run.checkpoint)
-            {
-                launcher.continue_on_cpu(config, *epochs, weights.clone());
+            if let Some(config) = &state.run.config {
+                launcher.continue_on_cpu(config, state.run.checkpoint.clone());
             }
         }
     });

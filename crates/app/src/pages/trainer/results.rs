@@ -93,9 +93,9 @@ pub fn results(props: &ResultsProps) -> Html {
                 </table>
             }
             if let Some(r) = latest {
-                <h3>{ format!("Confusion matrix after epoch {}", r.epoch + 1) }</h3>
+                <h3>{ "Confusion matrix" }</h3>
                 <Confusion counts={r.confusion} class_names={class_names.clone()}
-                    caption={format!("Epoch {}: rows are the true classes, columns the predictions", r.epoch + 1)} />
+                    caption={format!("Confusion matrix after epoch {}: rows are the true classes, columns the predictions", r.epoch + 1)} />
                 if let Some(d) = &props.dataset {
                     <h3>{ "Test images: the network's guesses" }</h3>
                     <PredictionStrip predictions={r.strip.clone()} class_names={class_names}
