@@ -79,12 +79,15 @@ test(`a CPU run (${served ? "CIFAR-10" : "demo set"}, 4-layer, 1,000 images) tra
   assert.equal(await page.locator("ul.strip li").count(), 20);
   assert.match(await page.locator("p.status").innerText(), /ms per batch · \d+ images\/s/);
 
-  // A longer run, stopped: the model trained so far is kept.
+  // A longer run, stopped part-way through an epoch: the model as stopped is evaluated
+  // and kept, with its own row in the epoch table.
   await setNumber(page, "epochs", 50);
   await page.getByRole("button", { name: "Train", exact: true }).click();
-  await page.getByText("Training.").waitFor({ timeout: 60_000 });
+  await page.getByText(/epoch 1 of 50, batch [2-9]/).waitFor({ timeout: 60_000 });
   await page.getByRole("button", { name: "Stop" }).click();
-  await page.getByText("Stopped. The model trained so far is kept.").waitFor({ timeout: 30_000 });
+  await page.getByText("Stopped. The model trained so far is kept.").waitFor({ timeout: 60_000 });
+  await page.getByText("1 (stopped part-way)").waitFor();
+  assert.match(await page.locator(".confusion-wrap").innerText(), /on 500 images/);
 
   // Settings and the data choice survive a reload.
   await page.reload();

@@ -96,6 +96,10 @@ pub struct EpochReport {
     pub strip: Vec<Prediction>,
     /// Wall-clock seconds for the epoch (training and evaluation).
     pub seconds: f64,
+    /// The run was stopped part-way through this epoch: the figures cover the batches
+    /// trained so far, and the evaluation is of the model as stopped.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// Why a run stopped without finishing.
@@ -199,6 +203,7 @@ mod tests {
                 confidence: 0.5,
             }],
             seconds: 12.0,
+            partial: false,
         }));
         let text = serde_json::to_string(&ev).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), ev);

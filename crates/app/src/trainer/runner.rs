@@ -32,6 +32,7 @@ struct EvalProgress {
     confusion: ConfusionMatrix,
     train_loss: f64,
     train_accuracy: f64,
+    partial: bool,
 }
 
 /// A session, its validation images and where the run stands.
@@ -48,6 +49,11 @@ pub struct Runner {
     /// Milliseconds per validation image, from the last evaluation chunk.
     ms_per_eval_image: Option<f64>,
     batches_timed: usize,
+    /// The last batch trained, and its epoch's running loss and accuracy.
+    last: Option<BatchProgress>,
+    last_epoch_figures: (f64, f64),
+    /// Stop once the evaluation under way (if any) is done.
+    stopping: bool,
 }
 
 impl Runner {
@@ -93,6 +99,9 @@ impl Runner {
             ms_per_batch: None,
             ms_per_eval_image: None,
             batches_timed: 0,
+            last: None,
+            last_epoch_figures: (0.0, 0.0),
+            stopping: false,
         })
     }
 
@@ -104,6 +113,32 @@ impl Runner {
     /// Whether every epoch has been trained and evaluated.
     pub fn is_done(&self) -> bool {
         matches!(self.phase, Phase::Done)
+    }
+
+    /// End the run early. A part-trained epoch is evaluated first, so the model as
+    /// stopped gets its confusion matrix and predictions; keep calling [`Runner::step`]
+    /// until [`Runner::is_done`].
+    pub fn stop(&mut self) {
+        self.stopping = true;
+        if !matches!(self.phase, Phase::Training) {
+            return;
+        }
+        let (train_loss, train_accuracy) = self.last_epoch_figures;
+        self.phase = match self.last {
+            // Batches of an unfinished epoch were trained: evaluate the model as it is.
+            Some(p) if p.batch + 1 < p.batches_per_epoch => {
+                Phase::Evaluating(Box::new(EvalProgress {
+                    epoch: p.epoch,
+                    next: 0,
+                    loss_sum: 0.0,
+                    confusion: ConfusionMatrix::default(),
+                    train_loss,
+                    train_accuracy,
+                    partial: true,
+                }))
+            }
+            _ => Phase::Done,
+        };
     }
 
     /// Train on `train` from the next epoch on.
@@ -155,8 +190,11 @@ impl Runner {
                 confusion: ConfusionMatrix::default(),
                 train_loss: report.epoch_loss,
                 train_accuracy: report.epoch_accuracy,
+                partial: false,
             }));
         }
+        self.last = Some(progress);
+        self.last_epoch_figures = (report.epoch_loss, report.epoch_accuracy);
         Ok(vec![Event::Batch(progress)])
     }
 
@@ -217,9 +255,10 @@ impl Runner {
             confusion: eval.confusion.counts,
             strip,
             seconds: (now - self.epoch_started) / 1000.0,
+            partial: eval.partial,
         })));
         self.epoch_started = now;
-        if eval.epoch + 1 >= self.epochs {
+        if eval.epoch + 1 >= self.epochs || self.stopping {
             self.phase = Phase::Done;
         }
         Ok(events)
@@ -379,6 +418,39 @@ mod tests {
             })
             .collect();
         assert_eq!(epochs, [1, 2]);
+    }
+
+    #[test]
+    fn stopping_mid_epoch_evaluates_the_model_as_stopped_then_ends() {
+        let data = cifar::synthetic::dataset(4, 3, 1); // 40 train (3 batches), 30 test
+        let device = BackendKind::Flex.device().unwrap();
+        let mut r = Runner::new(&config(5), data.train, data.test, None, &device, clock()).unwrap();
+        block_on(r.step()).unwrap(); // one batch of epoch 0
+        r.stop();
+        assert!(!r.is_done(), "the part-trained epoch is evaluated first");
+        let events = run_until(&mut r, |_| false);
+        assert!(r.is_done());
+        assert!(
+            !events.iter().any(|e| matches!(e, Event::Batch(_))),
+            "no more training"
+        );
+        let reports: Vec<&EpochReport> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Epoch(r) => Some(&**r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reports.len(), 1);
+        assert!(reports[0].partial);
+        assert_eq!(reports[0].epoch, 0);
+        assert_eq!(reports[0].confusion.iter().flatten().sum::<u32>(), 30);
+
+        // Stopped before any batch: nothing to evaluate.
+        let data = cifar::synthetic::dataset(1, 1, 1);
+        let mut r = Runner::new(&config(5), data.train, data.test, None, &device, clock()).unwrap();
+        r.stop();
+        assert!(r.is_done());
     }
 
     #[test]

@@ -171,13 +171,17 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
     );
     let checkpoints = config.backend == BackendKind::Wgpu;
     let mut paused_said = false;
-    let stopped = loop {
+    let mut stopped = false;
+    loop {
         let (stop, paused, more) =
             CONTROL.with_borrow_mut(|c| (c.stop, c.paused, c.more_data.take()));
-        if stop {
-            break true;
+        if stop && !stopped {
+            // A part-trained epoch is evaluated before the run ends, so the model as
+            // stopped gets its confusion matrix and predictions.
+            stopped = true;
+            runner.stop();
         }
-        if paused {
+        if paused && !stopped {
             if !paused_said {
                 post(&Event::Paused, &[]);
                 paused_said = true;
@@ -194,7 +198,9 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
         }
         for event in runner.step().await? {
             post(&event, &[]);
-            if let (Event::Epoch(report), true) = (&event, checkpoints) {
+            if let (Event::Epoch(report), true) = (&event, checkpoints)
+                && !report.partial
+            {
                 let bytes = runner.weights().await?;
                 post(
                     &Event::Checkpoint {
@@ -205,11 +211,11 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
             }
         }
         if runner.is_done() {
-            break false;
+            break;
         }
         // A macrotask: lets the worker's event loop deliver Pause/Stop before the next batch.
         TimeoutFuture::new(0).await;
-    };
+    }
     LAST.with_borrow_mut(|l| *l = Some(runner));
     post(&Event::Finished { stopped }, &[]);
     Ok(())

@@ -81,7 +81,7 @@ pub fn results(props: &ResultsProps) -> Html {
                     <tbody>
                         { for run.history.iter().map(|r| html! {
                             <tr>
-                                <td>{ r.epoch + 1 }</td>
+                                <td>{ r.epoch + 1 }{ if r.partial { " (stopped part-way)" } else { "" } }</td>
                                 <td class="num">{ format!("{:.4}", r.train_loss) }</td>
                                 <td class="num">{ format!("{:.2}%", r.train_accuracy * 100.0) }</td>
                                 <td class="num">{ format!("{:.4}", r.val_loss) }</td>

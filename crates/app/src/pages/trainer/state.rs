@@ -438,6 +438,7 @@ mod tests {
                 confidence: 0.9,
             }],
             seconds: 1.5,
+            partial: false,
         }))
     }
 
