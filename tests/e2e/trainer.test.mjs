@@ -158,3 +158,38 @@ test("burn-ndarray trains in the browser too (a few batches)", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the trainer works from the keyboard alone, and controls have names", async () => {
+  const context = await chrome.newContext();
+  const { page } = await open(context, site.url);
+  // Every button and field has an accessible name.
+  for (const name of ["Model", "Epochs", "Learning rate", "Training images", "Train on"]) {
+    assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, `a field named ${name}`);
+  }
+  // Tab to the demo-set button and press Enter; pick the 4-layer model with the arrow keys.
+  const demo = page.getByRole("button", { name: "Use the offline demo set" });
+  for (let i = 0; i < 20 && !(await demo.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
+  await page.getByText("NOT CIFAR-10").first().waitFor();
+  await page.locator("#model").focus();
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.locator("#model").inputValue(), "four");
+  await page.locator("#train-size").focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("64");
+  await page.keyboard.press("Tab");
+  await page.locator("#epochs").focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("1");
+  await page.keyboard.press("Tab");
+  await page.locator("#backend").focus();
+  await page.keyboard.press("ArrowDown"); // Automatic → WebGPU
+  await page.keyboard.press("ArrowDown"); // → CPU: Flex
+  assert.equal(await page.locator("#backend").inputValue(), "flex");
+  await page.getByRole("button", { name: "Train", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 120_000 });
+  await context.close();
+});
