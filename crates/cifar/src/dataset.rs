@@ -162,6 +162,12 @@ impl DatasetBuilder {
     /// and the class names; errors only if the test batch or every training batch is missing.
     /// Missing class names default to [`crate::CLASS_NAMES`] only when the meta file is absent.
     pub fn finish_partial(self) -> Result<Dataset, DataError> {
+        self.snapshot()
+    }
+
+    /// What [`DatasetBuilder::finish_partial`] would give now, leaving the builder to collect
+    /// more (the batches are copied once, into the dataset).
+    pub fn snapshot(&self) -> Result<Dataset, DataError> {
         let Some(test) = self.test.clone() else {
             return Err(self.missing(TEST_FILE));
         };
@@ -172,15 +178,17 @@ impl DatasetBuilder {
         if train.is_empty() {
             return Err(self.missing(TRAIN_FILES[0]));
         }
-        let class_names = match self.class_names {
-            Some(names) => names,
+        let class_names = match &self.class_names {
+            Some(names) => names.clone(),
             None => crate::CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
         };
         Ok(Dataset {
             train,
             test,
             class_names,
-            source: Source::Cifar10 { origin: self.place },
+            source: Source::Cifar10 {
+                origin: self.place.clone(),
+            },
         })
     }
 

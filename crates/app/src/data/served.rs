@@ -115,10 +115,7 @@ pub async fn load(
         // After the test batch and data_batch_1 (files 0..=2), and after each later batch.
         if i >= 2 {
             let complete = i + 1 == files.len();
-            let dataset = builder
-                .clone()
-                .finish_partial()
-                .map_err(|e| e.to_string())?;
+            let dataset = builder.snapshot().map_err(|e| e.to_string())?;
             on_data(Rc::new(dataset), complete);
         }
     }

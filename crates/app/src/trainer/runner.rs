@@ -35,6 +35,21 @@ struct EvalProgress {
     partial: bool,
 }
 
+impl EvalProgress {
+    /// The evaluation of `epoch`, whose training figures were `train_loss`/`train_accuracy`.
+    fn start(epoch: usize, train_loss: f64, train_accuracy: f64, partial: bool) -> Phase {
+        Phase::Evaluating(Box::new(EvalProgress {
+            epoch,
+            next: 0,
+            loss_sum: 0.0,
+            confusion: ConfusionMatrix::default(),
+            train_loss,
+            train_accuracy,
+            partial,
+        }))
+    }
+}
+
 /// A session, its validation images and where the run stands.
 pub struct Runner {
     session: Session,
@@ -127,15 +142,7 @@ impl Runner {
         self.phase = match self.last {
             // Batches of an unfinished epoch were trained: evaluate the model as it is.
             Some(p) if p.batch + 1 < p.batches_per_epoch => {
-                Phase::Evaluating(Box::new(EvalProgress {
-                    epoch: p.epoch,
-                    next: 0,
-                    loss_sum: 0.0,
-                    confusion: ConfusionMatrix::default(),
-                    train_loss,
-                    train_accuracy,
-                    partial: true,
-                }))
+                EvalProgress::start(p.epoch, train_loss, train_accuracy, true)
             }
             _ => Phase::Done,
         };
@@ -183,15 +190,12 @@ impl Runner {
             eval_ms_per_epoch: self.estimated_eval_ms(eval_images),
         };
         if report.epoch_done {
-            self.phase = Phase::Evaluating(Box::new(EvalProgress {
-                epoch: report.epoch,
-                next: 0,
-                loss_sum: 0.0,
-                confusion: ConfusionMatrix::default(),
-                train_loss: report.epoch_loss,
-                train_accuracy: report.epoch_accuracy,
-                partial: false,
-            }));
+            self.phase = EvalProgress::start(
+                report.epoch,
+                report.epoch_loss,
+                report.epoch_accuracy,
+                false,
+            );
         }
         self.last = Some(progress);
         self.last_epoch_figures = (report.epoch_loss, report.epoch_accuracy);

@@ -34,8 +34,6 @@ struct Control {
 
 thread_local! {
     static CONTROL: RefCell<Control> = RefCell::default();
-    /// The last run's model, kept for predictions after it ends.
-    static LAST: RefCell<Option<Runner>> = const { RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -216,7 +214,6 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
         // A macrotask: lets the worker's event loop deliver Pause/Stop before the next batch.
         TimeoutFuture::new(0).await;
     }
-    LAST.with_borrow_mut(|l| *l = Some(runner));
     post(&Event::Finished { stopped }, &[]);
     Ok(())
 }

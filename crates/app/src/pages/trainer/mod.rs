@@ -4,7 +4,6 @@ pub mod launcher;
 pub mod results;
 pub mod state;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, Storage};
@@ -247,7 +246,6 @@ pub fn trainer_page() -> Html {
         s.hyper.batch_size,
         s.hyper.epochs,
     );
-    let _keep: &Rc<RefCell<estimate::Speeds>> = &speeds;
 
     html! {
         <>

@@ -69,9 +69,10 @@ pub struct DataState {
 }
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RunStatus {
     /// No run yet.
+    #[default]
     Idle,
     /// The worker is starting.
     Starting,
@@ -98,7 +99,7 @@ impl RunStatus {
 }
 
 /// The current (or last) run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunState {
     /// Where it stands.
     pub status: RunStatus,
@@ -126,26 +127,6 @@ pub struct RunState {
     pub checkpoint: Option<(usize, Rc<Vec<u8>>)>,
     /// A one-line note about the backend (e.g. why the CPU is used).
     pub note: Option<String>,
-}
-
-impl Default for RunState {
-    fn default() -> Self {
-        RunState {
-            status: RunStatus::Idle,
-            config: None,
-            device: None,
-            train_images: 0,
-            test_images: 0,
-            batches_per_epoch: 0,
-            history: Vec::new(),
-            batch_loss: Vec::new(),
-            last: None,
-            evaluating: None,
-            failure: None,
-            checkpoint: None,
-            note: None,
-        }
-    }
 }
 
 /// Weight of the newest batch in the smoothed loss curve.
