@@ -10,9 +10,11 @@
 //! lab knows no page and no terminal.
 
 pub mod backend;
+pub mod inspect;
 pub mod metrics;
 pub mod model;
 pub mod optim;
+pub mod published;
 pub mod session;
 pub mod spec;
 

@@ -124,6 +124,39 @@ impl Cnn {
         }
     }
 
+    /// The feature maps after each convolution and its ReLU, for a batch of images (one
+    /// tensor per convolution, in order): what each conv layer "sees". Pooling and
+    /// dropout (identity outside training) in between are applied as in [`Cnn::forward`].
+    pub fn conv_maps(&self, images: Tensor<4>) -> Vec<Tensor<4>> {
+        let mut maps = Vec::new();
+        let mut x = images;
+        let mut after_conv = false;
+        for layer in &self.layers {
+            x = match layer {
+                Layer::Conv(conv) => conv.forward(x),
+                Layer::Relu(relu) => relu.forward(x),
+                Layer::Pool(pool) => pool.forward(x),
+                Layer::Dropout(d) => d.forward(x),
+                // The convolutions all come before the first flatten.
+                Layer::Flatten(_) | Layer::Dense(_) => break,
+            };
+            if after_conv && matches!(layer, Layer::Relu(_)) {
+                maps.push(x.clone());
+            }
+            after_conv = matches!(layer, Layer::Conv(_));
+        }
+        maps
+    }
+
+    /// The first convolution's kernels, `[filters, 3, k, k]`: the patterns the network
+    /// looks for in the pixels themselves.
+    pub fn first_kernels(&self) -> Option<Tensor<4>> {
+        self.layers.iter().find_map(|l| match l {
+            Layer::Conv(conv) => Some(conv.weight.val()),
+            _ => None,
+        })
+    }
+
     /// Class probabilities (softmax of the logits).
     pub fn probabilities(&self, images: Tensor<4>) -> Tensor<2> {
         burn::tensor::activation::softmax(self.forward(images), 1)
