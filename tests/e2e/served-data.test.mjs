@@ -14,7 +14,7 @@ after(async () => { await chrome?.close(); site?.close(); });
 
 test("served CIFAR-10 loads and trains the 6-layer CNN", { skip: !hasData && "SKIPPED: no dist/data (run scripts/get-cifar10 --dest dist/data)" }, async () => {
   const context = await chrome.newContext();
-  const { page, errors } = await open(context, site.url);
+  const { page, errors } = await open(context, site.url + "#/lesson/5");
   await page.getByRole("button", { name: "Load CIFAR-10 from this site" }).click();
   await page.getByText("CIFAR-10 (served by this site)").waitFor({ timeout: 120_000 });
   await page.locator("#model").selectOption("six");
@@ -39,7 +39,7 @@ test("the official archive, picked as a file, is unpacked in the page", { skip: 
   const chromeHere = chrome || (chrome = await browser());
   const siteHere = site || (site = await serve());
   const context = await chromeHere.newContext();
-  const { page, errors } = await open(context, siteHere.url);
+  const { page, errors } = await open(context, siteHere.url + "#/lesson/5");
   await page.locator("input[type=file]").setInputFiles(archive);
   await page.getByText(/CIFAR-10 \(.*cifar-10-binary\.tar\.gz\)/).waitFor({ timeout: 180_000 });
   await page.getByText(/50000 training and 10000 test images\./).waitFor();

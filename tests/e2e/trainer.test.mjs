@@ -12,7 +12,7 @@ after(async () => { await chrome?.close(); site?.close(); });
 
 test("architecture tables come from the model description", async () => {
   const context = await chrome.newContext();
-  const { page } = await open(context, site.url);
+  const { page } = await open(context, site.url + "#/lesson/5");
   await page.locator("#model").selectOption("six");
   await page.getByText("Architecture of the 6-layer CNN", { exact: true }).click();
   await page.getByText("Architecture of the 6-layer CNN: 2,395,434 weights").waitFor();
@@ -41,7 +41,7 @@ async function loadData(page) {
 
 test(`a CPU run (${served ? "CIFAR-10" : "demo set"}, 4-layer, 1,000 images) trains, answers clicks, pauses, stops and survives a reload`, async () => {
   const context = await chrome.newContext();
-  const { page, foreign, errors } = await open(context, site.url);
+  const { page, foreign, errors } = await open(context, site.url + "#/lesson/5");
   await loadData(page);
 
   await page.locator("#model").selectOption("four");
@@ -103,7 +103,7 @@ test(`a CPU run (${served ? "CIFAR-10" : "demo set"}, 4-layer, 1,000 images) tra
 
 test("a bad file gets a clear message and the loaded images stay", async () => {
   const context = await chrome.newContext();
-  const { page } = await open(context, site.url);
+  const { page } = await open(context, site.url + "#/lesson/5");
   await page.getByRole("button", { name: "Use the offline demo set" }).click();
   await page.getByText("NOT CIFAR-10").first().waitFor();
   await page.locator("input[type=file]").setInputFiles({
@@ -123,7 +123,7 @@ test("a bad file gets a clear message and the loaded images stay", async () => {
 
 test("a diverging run stops with an explanation, and the page stays usable", async () => {
   const context = await chrome.newContext();
-  const { page } = await open(context, site.url);
+  const { page } = await open(context, site.url + "#/lesson/5");
   await page.getByRole("button", { name: "Use the offline demo set" }).click();
   await page.locator("#model").selectOption("four");
   await setNumber(page, "train-size", 640);
@@ -144,7 +144,7 @@ test("a diverging run stops with an explanation, and the page stays usable", asy
 
 test("burn-ndarray trains in the browser too (a few batches)", async () => {
   const context = await chrome.newContext();
-  const { page, errors } = await open(context, site.url);
+  const { page, errors } = await open(context, site.url + "#/lesson/5");
   await page.getByRole("button", { name: "Use the offline demo set" }).click();
   await page.locator("#model").selectOption("four");
   await setNumber(page, "train-size", 64);
@@ -161,14 +161,14 @@ test("burn-ndarray trains in the browser too (a few batches)", async () => {
 
 test("the trainer works from the keyboard alone, and controls have names", async () => {
   const context = await chrome.newContext();
-  const { page } = await open(context, site.url);
+  const { page } = await open(context, site.url + "#/lesson/5");
   // Every button and field has an accessible name.
   for (const name of ["Model", "Epochs", "Learning rate", "Training images", "Train on"]) {
     assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, `a field named ${name}`);
   }
   // Tab to the demo-set button and press Enter; pick the 4-layer model with the arrow keys.
   const demo = page.getByRole("button", { name: "Use the offline demo set" });
-  for (let i = 0; i < 20 && !(await demo.evaluate((el) => el === document.activeElement)); i++) {
+  for (let i = 0; i < 60 && !(await demo.evaluate((el) => el === document.activeElement)); i++) {
     await page.keyboard.press("Tab");
   }
   await page.keyboard.press("Enter");

@@ -14,7 +14,7 @@ after(async () => { await chrome?.close(); site?.close(); });
 
 test("a short run on WebGPU", { skip: !wanted && "SKIPPED: CNNLAB_E2E_WEBGPU=0" }, async () => {
   const context = await chrome.newContext();
-  const { page } = await open(context, site.url);
+  const { page } = await open(context, site.url + "#/lesson/5");
   await page.getByText(/WebGPU adapter|WebGPU here is a software adapter|No WebGPU/).first().waitFor({ timeout: 30_000 });
   await page.getByRole("button", { name: "Use the offline demo set" }).click();
   await page.locator("#model").selectOption("four");

@@ -1,8 +1,22 @@
-//! The app's frame: header, the page, footer.
+//! The app's frame: header with the course's navigation, the routed page, footer.
 
 use yew::prelude::*;
+use yew_router::prelude::*;
 
-use crate::pages::trainer::TrainerPage;
+use crate::lessons::progress_context::ProgressProvider;
+use crate::routes::{Route, switch};
+use crate::workbench::WorkbenchProvider;
+
+/// Moves keyboard focus to the main content (the skip link; a plain `#main` link would
+/// be taken for a route).
+fn skip_to_main(e: MouseEvent) {
+    e.prevent_default();
+    if let Some(main) = gloo::utils::document().get_element_by_id("main")
+        && let Ok(main) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(main)
+    {
+        let _ = main.focus();
+    }
+}
 
 /// The whole app.
 #[function_component(App)]
@@ -14,18 +28,27 @@ pub fn app() -> Html {
         }
     });
     html! {
-        <>
-            <a class="skip" href="#main">{ "Skip to the trainer" }</a>
-            <header>
-                <h1>{ "CIFAR-10 CNN Lab" }</h1>
-                <p class="tagline">{ "Train the tutorial's 4-layer and 6-layer CNNs on CIFAR-10, live in this tab." }</p>
-            </header>
-            <main id="main">
-                <TrainerPage />
-            </main>
-            <footer>
-                <p class="muted">{ "Everything runs in your browser: images and models never leave this tab." }</p>
-            </footer>
-        </>
+        <HashRouter>
+            <WorkbenchProvider>
+                <ProgressProvider>
+                    <a class="skip" href="#main" onclick={Callback::from(skip_to_main)}>{ "Skip to the content" }</a>
+                    <header>
+                        <h1><Link<Route> to={Route::Home}>{ "CIFAR-10 CNN Lab" }</Link<Route>></h1>
+                        <p class="tagline">{ "How a convolutional network learns to see: nine short steps, with the tutorial's 4-layer and 6-layer CNNs trained live in this tab." }</p>
+                        <nav class="top-nav" aria-label="Site">
+                            <Link<Route> to={Route::Home}>{ "Course" }</Link<Route>>
+                            <Link<Route> to={Route::Lesson { n: 5 }}>{ "Trainer" }</Link<Route>>
+                            <Link<Route> to={Route::Runs}>{ "Your runs" }</Link<Route>>
+                        </nav>
+                    </header>
+                    <main id="main" tabindex="-1">
+                        <Switch<Route> render={switch} />
+                    </main>
+                    <footer>
+                        <p class="muted">{ "Everything runs in your browser: images and models never leave this tab." }</p>
+                    </footer>
+                </ProgressProvider>
+            </WorkbenchProvider>
+        </HashRouter>
     }
 }

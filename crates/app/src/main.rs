@@ -7,10 +7,16 @@
 mod app;
 mod components;
 mod data;
+mod download;
 mod estimate;
+mod inference;
+mod lessons;
 mod pages;
+mod routes;
 mod settings;
+mod store;
 mod trainer;
+mod workbench;
 
 use wasm_bindgen::prelude::*;
 

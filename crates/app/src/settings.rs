@@ -158,6 +158,85 @@ impl Settings {
     }
 }
 
+/// The settings as URL query parameters, so a teacher can hand a class one starting
+/// point: `model=six&lr=0.01&momentum=0.9&nesterov=0&decay=0.000001&batch=32&epochs=10&train=5000&val=1000&seed=1`.
+/// The backend stays each learner's own choice.
+pub fn to_query(s: &Settings) -> String {
+    let h = &s.hyper;
+    format!(
+        "model={}&lr={}&momentum={}&nesterov={}&decay={}&batch={}&epochs={}&train={}&val={}&seed={}",
+        s.model.id(),
+        h.lr,
+        h.momentum,
+        u8::from(h.nesterov),
+        h.decay,
+        h.batch_size,
+        h.epochs,
+        s.train_size,
+        s.val_size,
+        s.seed
+    )
+}
+
+/// Settings from a URL query (with or without the leading `?`), on top of `base`: the
+/// model first (bringing its tutorial hyperparameters), then each other parameter given.
+/// Returns `None` when the query names none of them; unknown or unreadable parameters
+/// are listed in the second value so the page can say what it ignored.
+pub fn from_query(query: &str, base: &Settings) -> Option<(Settings, Vec<String>)> {
+    let pairs: Vec<(&str, &str)> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect();
+    let mut s = base.clone();
+    let mut ignored = Vec::new();
+    let mut any = false;
+    if let Some((_, v)) = pairs.iter().find(|(k, _)| *k == "model") {
+        match ModelKind::parse(v) {
+            Some(kind) => {
+                s = s.with_model(kind);
+                any = true;
+            }
+            None => ignored.push(format!("model={v}")),
+        }
+    }
+    for &(k, v) in &pairs {
+        let ok = match k {
+            "model" => continue,
+            "lr" => v.parse().map(|x| s.hyper.lr = x).is_ok(),
+            "momentum" => v.parse().map(|x| s.hyper.momentum = x).is_ok(),
+            "nesterov" => match v {
+                "1" | "true" => Some(true),
+                "0" | "false" => Some(false),
+                _ => None,
+            }
+            .map(|x| s.hyper.nesterov = x)
+            .is_some(),
+            "decay" => v.parse().map(|x| s.hyper.decay = x).is_ok(),
+            "batch" => v.parse().map(|x| s.hyper.batch_size = x).is_ok(),
+            "epochs" => v.parse().map(|x| s.hyper.epochs = x).is_ok(),
+            "train" => v.parse().map(|x| s.train_size = x).is_ok(),
+            "val" => v.parse().map(|x| s.val_size = x).is_ok(),
+            "seed" => v.parse().map(|x| s.seed = x).is_ok(),
+            // Not ours (e.g. a tracking parameter): leave it alone, say nothing.
+            _ => continue,
+        };
+        if ok {
+            any = true;
+        } else {
+            ignored.push(format!("{k}={v}"));
+        }
+    }
+    if let Some(problem) = s.problem() {
+        return Some((
+            base.clone(),
+            vec![format!("the link's settings: {problem}")],
+        ));
+    }
+    any.then_some((s, ignored))
+}
+
 const KEY: &str = "cnnlab.settings.v1";
 
 /// The saved settings, or the defaults when none are saved (or they no longer parse).
@@ -193,6 +272,41 @@ mod tests {
         for c in BackendChoice::ALL {
             assert_eq!(BackendChoice::parse(c.id()), Some(c));
         }
+    }
+
+    #[test]
+    fn settings_survive_a_trip_through_the_url() {
+        let mut s = Settings::quick(ModelKind::Four);
+        s.hyper.lr = 0.05;
+        s.hyper.decay = 1e-6;
+        s.seed = 42;
+        s.backend = BackendChoice::NdArray;
+        let base = Settings::new(ModelKind::Six);
+        let (back, ignored) = from_query(&format!("?{}", to_query(&s)), &base).unwrap();
+        assert!(ignored.is_empty(), "{ignored:?}");
+        // The backend is the learner's own: it stays as it was.
+        assert_eq!(back.backend, base.backend);
+        assert_eq!(
+            Settings {
+                backend: s.backend,
+                ..back
+            },
+            s
+        );
+    }
+
+    #[test]
+    fn a_link_with_only_a_model_brings_its_tutorial_settings_and_bad_values_are_named() {
+        let base = Settings::quick(ModelKind::Six);
+        let (s, ignored) = from_query("model=four&epochs=x&utm=1", &base).unwrap();
+        assert_eq!(s.hyper, ModelKind::Four.spec().hyper);
+        assert_eq!(s.train_size, base.train_size);
+        assert_eq!(ignored, ["epochs=x"]);
+        assert_eq!(from_query("", &base), None);
+        assert_eq!(from_query("?utm=1", &base), None);
+        let (kept, why) = from_query("lr=-1", &base).unwrap();
+        assert_eq!(kept, base);
+        assert!(why[0].contains("learning rate"), "{why:?}");
     }
 
     #[test]

@@ -72,6 +72,17 @@ async fn read(t: Tensor<4>) -> Result<(Vec<usize>, Vec<f32>), SessionError> {
     Ok((dims, values))
 }
 
+/// A `kind` model with `weights` (burnpack bytes) on `device`, in validation mode
+/// (dropout off, no gradients): ready for the calls below.
+pub fn load_for_inference(
+    kind: crate::ModelKind,
+    weights: Vec<u8>,
+    device: &burn::tensor::Device,
+) -> Result<Cnn, SessionError> {
+    use burn::module::Module;
+    Ok(crate::session::load_weights(&kind.spec(), weights, device)?.valid())
+}
+
 /// Class probabilities for one image (NCHW `[0, 1]` pixels, 3×32×32) from `model` in
 /// validation mode.
 pub async fn probabilities(

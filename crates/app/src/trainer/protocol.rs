@@ -77,6 +77,69 @@ pub struct Prediction {
     pub confidence: f32,
 }
 
+/// The model's answer for every validation image of a run: the predicted class and the
+/// probability it gave that class. The page sorts mistakes by it ("most confidently
+/// wrong first"). Sent beside [`Event::Finished`] as bytes (see [`Predictions::to_bytes`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Predictions {
+    /// Predicted class per image.
+    pub class: Vec<u8>,
+    /// Probability of the predicted class per image.
+    pub confidence: Vec<f32>,
+}
+
+impl Predictions {
+    /// Add one image's class probabilities.
+    pub fn push(&mut self, probabilities: &[f32; cifar::NUM_CLASSES]) {
+        let (best, p) = probabilities
+            .iter()
+            .enumerate()
+            .fold(
+                (0, f32::MIN),
+                |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc },
+            );
+        self.class.push(best as u8);
+        self.confidence.push(p);
+    }
+
+    /// Images predicted.
+    pub fn len(&self) -> usize {
+        self.class.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.class.is_empty()
+    }
+
+    /// N class bytes, then N little-endian f32 confidences.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.class.clone();
+        for c in &self.confidence {
+            out.extend_from_slice(&c.to_le_bytes());
+        }
+        out
+    }
+
+    /// The inverse of [`Predictions::to_bytes`]; `None` for bytes of the wrong length
+    /// or with a class outside 0–9.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Predictions> {
+        if !bytes.len().is_multiple_of(5) {
+            return None;
+        }
+        let n = bytes.len() / 5;
+        let class = bytes[..n].to_vec();
+        if class.iter().any(|&c| usize::from(c) >= cifar::NUM_CLASSES) {
+            return None;
+        }
+        let confidence = bytes[n..]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        Some(Predictions { class, confidence })
+    }
+}
+
 /// What one finished epoch did, as Keras reports it, plus the confusion matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochReport {
@@ -160,7 +223,9 @@ pub enum Event {
     Paused,
     /// The run goes on after a pause.
     Resumed,
-    /// The run ended: all epochs done, or stopped by the learner.
+    /// The run ended: all epochs done, or stopped by the learner. Buffers: the trained
+    /// weights, then the last evaluation's [`Predictions`] as bytes (both absent when no
+    /// epoch was evaluated).
     Finished {
         /// Whether the learner stopped it early.
         stopped: bool,
@@ -207,5 +272,21 @@ mod tests {
         }));
         let text = serde_json::to_string(&ev).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), ev);
+    }
+
+    #[test]
+    fn predictions_keep_the_best_class_and_survive_bytes() {
+        let mut p = Predictions::default();
+        let mut probs = [0.05f32; 10];
+        probs[7] = 0.55;
+        p.push(&probs);
+        probs = [0.1; 10];
+        probs[2] = 0.1001;
+        p.push(&probs);
+        assert_eq!(p.class, [7, 2]);
+        assert_eq!(p.confidence, [0.55, 0.1001]);
+        assert_eq!(Predictions::from_bytes(&p.to_bytes()), Some(p));
+        assert_eq!(Predictions::from_bytes(&[1, 2, 3]), None);
+        assert_eq!(Predictions::from_bytes(&[11, 0, 0, 0, 0]), None);
     }
 }

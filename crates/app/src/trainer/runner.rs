@@ -10,7 +10,7 @@ use lab::metrics::{ConfusionMatrix, argmax_rows};
 use lab::{Device, Session, SessionError};
 
 use super::protocol::{
-    BatchProgress, EpochReport, Event, Failure, FailureKind, Prediction, RunConfig,
+    BatchProgress, EpochReport, Event, Failure, FailureKind, Prediction, Predictions, RunConfig,
 };
 
 /// Validation images evaluated per step at the end of an epoch.
@@ -33,6 +33,8 @@ struct EvalProgress {
     train_loss: f64,
     train_accuracy: f64,
     partial: bool,
+    /// Predicted class and its probability for each validation image so far.
+    predictions: Predictions,
 }
 
 impl EvalProgress {
@@ -46,6 +48,7 @@ impl EvalProgress {
             train_loss,
             train_accuracy,
             partial,
+            predictions: Predictions::default(),
         }))
     }
 }
@@ -69,6 +72,8 @@ pub struct Runner {
     last_epoch_figures: (f64, f64),
     /// Stop once the evaluation under way (if any) is done.
     stopping: bool,
+    /// The latest finished evaluation's prediction for every validation image.
+    predictions: Predictions,
 }
 
 impl Runner {
@@ -117,6 +122,7 @@ impl Runner {
             last: None,
             last_epoch_figures: (0.0, 0.0),
             stopping: false,
+            predictions: Predictions::default(),
         })
     }
 
@@ -156,6 +162,12 @@ impl Runner {
     /// The trained weights (burnpack bytes).
     pub async fn weights(&self) -> Result<Vec<u8>, Failure> {
         self.session.weights_bytes().await.map_err(failure)
+    }
+
+    /// The latest evaluation's prediction for every validation image (empty before the
+    /// first epoch ends).
+    pub fn predictions(&self) -> &Predictions {
+        &self.predictions
     }
 
     /// Do one unit of work and return what happened.
@@ -235,6 +247,7 @@ impl Runner {
         for (p, &label) in probs.iter().zip(&labels) {
             // Keras clips probabilities to [1e-7, 1 - 1e-7] before the log.
             eval.loss_sum -= f64::from(p[usize::from(label)].clamp(1e-7, 1.0 - 1e-7)).ln();
+            eval.predictions.push(p);
         }
         eval.next = end;
         let mut events = vec![Event::Evaluating {
@@ -262,6 +275,7 @@ impl Runner {
             partial: eval.partial,
         })));
         self.epoch_started = now;
+        self.predictions = eval.predictions;
         if eval.epoch + 1 >= self.epochs || self.stopping {
             self.phase = Phase::Done;
         }
@@ -388,6 +402,20 @@ mod tests {
             assert_eq!(rep.strip.len(), 2);
             assert_eq!(rep.strip[1].index, 5);
         }
+        // The last evaluation's answers, one per validation image, agree with its matrix.
+        let p = r.predictions();
+        assert_eq!(p.len(), 300);
+        let last = epochs[1];
+        let labels = cifar::synthetic::dataset(4, 30, 1).test;
+        for t in 0..10 {
+            for c in 0..10 {
+                let n = (0..300)
+                    .filter(|&i| usize::from(labels.label(i)) == t && usize::from(p.class[i]) == c)
+                    .count();
+                assert_eq!(n as u32, last.confusion[t][c]);
+            }
+        }
+        assert!(p.confidence.iter().all(|&c| (0.1..=1.0).contains(&c)));
         // Nothing more to do once done.
         assert!(block_on(r.step()).unwrap().is_empty());
     }

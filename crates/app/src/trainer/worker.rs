@@ -214,6 +214,13 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
         // A macrotask: lets the worker's event loop deliver Pause/Stop before the next batch.
         TimeoutFuture::new(0).await;
     }
-    post(&Event::Finished { stopped }, &[]);
+    // The trained model and its answers, for the lessons that look at them.
+    if runner.predictions().is_empty() {
+        post(&Event::Finished { stopped }, &[]);
+    } else {
+        let weights = runner.weights().await?;
+        let predictions = runner.predictions().to_bytes();
+        post(&Event::Finished { stopped }, &[&weights, &predictions]);
+    }
     Ok(())
 }

@@ -15,7 +15,7 @@ use super::state::{Action, TrainerState};
 use crate::estimate::{self, Speeds};
 use crate::settings::DEFAULT_CPU;
 use crate::trainer::bridge::TrainerWorker;
-use crate::trainer::protocol::{Command, Event, FailureKind, RunConfig};
+use crate::trainer::protocol::{Command, Event, FailureKind, Predictions, RunConfig};
 
 /// The image bytes of a run (official record layout): training, validation.
 #[derive(Clone)]
@@ -84,7 +84,9 @@ impl Launcher {
             return self.dispatch.dispatch(Action::RunError(e));
         }
         *self.worker.borrow_mut() = Some(worker);
-        self.dispatch.dispatch(Action::Starting { config, note });
+        let id = format!("run-{}", js_sys::Date::now() as u64);
+        self.dispatch
+            .dispatch(Action::Starting { id, config, note });
     }
 
     /// Send a control command (pause, resume, stop, more data) to the running worker.
@@ -155,6 +157,15 @@ impl Launcher {
                     }
                 });
                 return;
+            }
+            Event::Finished { .. } if buffers.len() == 2 => {
+                let mut buffers = buffers.into_iter();
+                if let (Some(weights), Some(bytes)) = (buffers.next(), buffers.next())
+                    && let Some(predictions) = Predictions::from_bytes(&bytes)
+                {
+                    self.dispatch
+                        .dispatch(Action::RunOutput(Rc::new(weights), Rc::new(predictions)));
+                }
             }
             Event::Batch(p) if p.batch % 20 == 19 => {
                 let per32 = p.ms_per_batch * 32.0 / config.hyper.batch_size.max(1) as f64;

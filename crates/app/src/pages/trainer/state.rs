@@ -11,8 +11,9 @@ use yew::Reducible;
 
 use crate::data::Images;
 use crate::settings::{BackendChoice, Settings};
+use crate::store::runs::{RunRecord, TrainedModel};
 use crate::trainer::protocol::{
-    BatchProgress, EpochReport, Event, Failure, FailureKind, RunConfig,
+    BatchProgress, EpochReport, Event, Failure, FailureKind, Predictions, RunConfig,
 };
 
 /// What the browser offers for WebGPU.
@@ -127,6 +128,12 @@ pub struct RunState {
     pub checkpoint: Option<(usize, Rc<Vec<u8>>)>,
     /// A one-line note about the backend (e.g. why the CPU is used).
     pub note: Option<String>,
+    /// The run's key in the saved runs (`run-<start time in ms>`).
+    pub id: String,
+    /// The trained weights and the answers for the validation images, once it ended.
+    pub output: Option<(Rc<Vec<u8>>, Rc<Predictions>)>,
+    /// Whether the ended run is saved in the browser.
+    pub saved: bool,
 }
 
 /// Weight of the newest batch in the smoothed loss curve.
@@ -184,6 +191,12 @@ pub struct TrainerState {
     pub gpu: GpuStatus,
     /// The current or last run.
     pub run: RunState,
+    /// Runs kept in the browser, oldest first.
+    pub runs: Vec<RunRecord>,
+    /// The model the lessons look inside (the last run's, or one the learner loaded).
+    pub model: Option<TrainedModel>,
+    /// The last problem with the browser's storage.
+    pub storage_error: Option<String>,
 }
 
 impl TrainerState {
@@ -194,6 +207,9 @@ impl TrainerState {
             data: DataState::default(),
             gpu: GpuStatus::Probing,
             run: RunState::default(),
+            runs: Vec::new(),
+            model: None,
+            storage_error: None,
         }
     }
 
@@ -246,6 +262,8 @@ pub enum Action {
     LoadFailed(String),
     /// A run was started with this configuration.
     Starting {
+        /// Its key for the saved runs.
+        id: String,
         /// The run's settings.
         config: RunConfig,
         /// A one-line note about the backend choice.
@@ -257,6 +275,18 @@ pub enum Action {
     Checkpoint(usize, Rc<Vec<u8>>),
     /// The run could not be started or talked to.
     RunError(String),
+    /// The ended run's weights and answers arrived.
+    RunOutput(Rc<Vec<u8>>, Rc<Predictions>),
+    /// The saved runs, read at start.
+    RunsListed(Vec<RunRecord>),
+    /// A run was saved.
+    RunSaved(RunRecord),
+    /// A saved run was deleted.
+    RunDeleted(String),
+    /// Look inside this model from now on.
+    UseModel(TrainedModel),
+    /// The browser's storage failed.
+    StorageError(String),
 }
 
 impl Reducible for TrainerState {
@@ -287,7 +317,7 @@ impl Reducible for TrainerState {
                 s.data.loading = None;
                 s.data.error = Some(message);
             }
-            Action::Starting { config, note } => {
+            Action::Starting { id, config, note } => {
                 // A GPU run handed to the CPU keeps its history and curves.
                 let keep = config.resume_at.is_some();
                 let old = std::mem::take(&mut s.run);
@@ -295,6 +325,7 @@ impl Reducible for TrainerState {
                     status: RunStatus::Starting,
                     config: Some(config),
                     note,
+                    id,
                     ..RunState::default()
                 };
                 if keep {
@@ -312,6 +343,45 @@ impl Reducible for TrainerState {
                     message,
                 });
             }
+            Action::RunOutput(weights, predictions) => {
+                if let Some(config) = &s.run.config {
+                    s.model = Some(TrainedModel {
+                        run_id: Some(s.run.id.clone()),
+                        label: format!("the run just trained ({})", config.model.spec().name),
+                        kind: config.model,
+                        weights: weights.clone(),
+                        predictions: Some(predictions.clone()),
+                    });
+                }
+                s.run.output = Some((weights, predictions));
+            }
+            Action::RunsListed(mut runs) => {
+                // Keep a run saved while the list was being read.
+                for r in &s.runs {
+                    if !runs.iter().any(|x| x.id == r.id) {
+                        runs.push(r.clone());
+                    }
+                }
+                runs.sort_by(|a, b| a.id.cmp(&b.id));
+                s.runs = runs;
+            }
+            Action::RunSaved(record) => {
+                if record.id == s.run.id {
+                    s.run.saved = true;
+                }
+                if let Some(m) = s.model.as_mut()
+                    && m.run_id.as_deref() == Some(record.id.as_str())
+                {
+                    m.label = format!("{} (ended {})", record.title(), record.ended);
+                }
+                s.runs.retain(|r| r.id != record.id);
+                s.runs.push(record);
+                s.runs.sort_by(|a, b| a.id.cmp(&b.id));
+                s.storage_error = None;
+            }
+            Action::RunDeleted(id) => s.runs.retain(|r| r.id != id),
+            Action::UseModel(model) => s.model = Some(model),
+            Action::StorageError(message) => s.storage_error = Some(message),
         }
         Rc::new(s)
     }
@@ -426,6 +496,7 @@ mod tests {
     #[test]
     fn a_run_goes_from_starting_to_finished_with_its_history() {
         let mut s = state().reduce(Action::Starting {
+            id: "run-1".into(),
             config: config(2),
             note: None,
         });
@@ -477,6 +548,7 @@ mod tests {
     #[test]
     fn a_gpu_run_handed_to_the_cpu_keeps_its_curves_and_the_first_failure() {
         let mut s = state().reduce(Action::Starting {
+            id: "run-1".into(),
             config: RunConfig {
                 backend: BackendKind::Wgpu,
                 ..config(3)
@@ -496,6 +568,7 @@ mod tests {
         })));
         assert_eq!(s.run.failure.as_ref(), Some(&lost));
         s = s.reduce(Action::Starting {
+            id: "run-2".into(),
             config: RunConfig {
                 resume_at: Some(1),
                 ..config(3)

@@ -1,0 +1,349 @@
+//! Finished runs, kept in the browser: what a run was (settings, device, sizes), what it
+//! did (per-epoch history, confusion matrices) and, beside it, its weights and its
+//! predictions for the validation images. Also the run's downloads: the report as JSON
+//! and the history as CSV.
+
+use std::rc::Rc;
+
+use lab::ModelKind;
+use serde::{Deserialize, Serialize};
+
+use crate::trainer::protocol::{EpochReport, Predictions, RunConfig};
+
+/// One finished (or stopped) run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Unique key, from the start time: `run-<ms since 1970>`.
+    pub id: String,
+    /// When it ended, as the browser's local date and time.
+    pub ended: String,
+    /// Model, hyperparameters, seed, backend.
+    pub config: RunConfig,
+    /// What trained it (e.g. "CPU (Flex)" or the GPU's name).
+    pub device: String,
+    /// Training images.
+    pub train_images: usize,
+    /// Validation images.
+    pub test_images: usize,
+    /// One report per evaluated epoch.
+    pub history: Vec<EpochReport>,
+    /// Whether the learner stopped it before its last epoch.
+    pub stopped: bool,
+}
+
+impl RunRecord {
+    /// Training and evaluation time, in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.history.iter().map(|r| r.seconds).sum()
+    }
+
+    /// The last epoch's validation accuracy.
+    pub fn final_accuracy(&self) -> Option<f64> {
+        self.history.last().map(|r| r.val_accuracy)
+    }
+
+    /// The epoch with the best validation accuracy.
+    pub fn best(&self) -> Option<&EpochReport> {
+        self.history
+            .iter()
+            .max_by(|a, b| a.val_accuracy.total_cmp(&b.val_accuracy))
+    }
+
+    /// Training images per second, over the whole run (evaluation included).
+    pub fn images_per_second(&self) -> f64 {
+        let s = self.seconds();
+        if s > 0.0 {
+            (self.train_images * self.history.len()) as f64 / s
+        } else {
+            0.0
+        }
+    }
+
+    /// A short description: "6-layer CNN, 3 epochs on 5,000 images".
+    pub fn title(&self) -> String {
+        let epochs = self.history.len();
+        format!(
+            "{}, {} epoch{} on {} images{}",
+            self.config.model.spec().name,
+            epochs,
+            if epochs == 1 { "" } else { "s" },
+            lab::spec::group_thousands(self.train_images),
+            if self.stopped { " (stopped)" } else { "" }
+        )
+    }
+
+    /// The report as JSON, in the shape `cnnlab train --json` writes, plus the device,
+    /// the hyperparameters and the seed.
+    pub fn report_json(&self) -> String {
+        let history: Vec<serde_json::Value> = self
+            .history
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "epoch": r.epoch + 1,
+                    "train_loss": r.train_loss,
+                    "train_accuracy": r.train_accuracy,
+                    "val_loss": r.val_loss,
+                    "val_accuracy": r.val_accuracy,
+                    "seconds": r.seconds,
+                    "partial": r.partial,
+                })
+            })
+            .collect();
+        let report = serde_json::json!({
+            "model": self.config.model.id(),
+            "backend": self.config.backend.id(),
+            "device": self.device,
+            "epochs": self.history.len(),
+            "batch_size": self.config.hyper.batch_size,
+            "hyper": self.config.hyper,
+            "seed": self.config.seed,
+            "train_images": self.train_images,
+            "test_images": self.test_images,
+            "history": history,
+            "test_accuracy": self.final_accuracy(),
+            "confusion_matrix": self.history.last().map(|r| r.confusion),
+            "images_per_second": self.images_per_second(),
+            "ended": self.ended,
+            "stopped": self.stopped,
+        });
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    }
+
+    /// The per-epoch history as CSV, one row per epoch.
+    pub fn history_csv(&self) -> String {
+        let mut out =
+            String::from("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,partial\n");
+        for r in &self.history {
+            out.push_str(&format!(
+                "{},{:.6},{:.6},{:.6},{:.6},{:.3},{}\n",
+                r.epoch + 1,
+                r.train_loss,
+                r.train_accuracy,
+                r.val_loss,
+                r.val_accuracy,
+                r.seconds,
+                r.partial
+            ));
+        }
+        out
+    }
+
+    /// A file name stem for downloads: `cnnlab-six-3ep-run-…`.
+    pub fn file_stem(&self) -> String {
+        format!(
+            "cnnlab-{}-{}ep-{}",
+            self.config.model.id(),
+            self.history.len(),
+            self.id
+        )
+    }
+}
+
+/// A trained model the lessons can look inside: its weights and, when it came from a run
+/// here, its answers for that run's validation images.
+#[derive(Debug, Clone)]
+pub struct TrainedModel {
+    /// The run it came from, if any.
+    pub run_id: Option<String>,
+    /// Where it came from, for the learner ("run of 14:02, 6-layer CNN…" or a file name).
+    pub label: String,
+    /// Which architecture.
+    pub kind: ModelKind,
+    /// burnpack weights.
+    pub weights: Rc<Vec<u8>>,
+    /// Predicted class and confidence for each of the run's validation images (the first
+    /// `len` test images).
+    pub predictions: Option<Rc<Predictions>>,
+}
+
+impl PartialEq for TrainedModel {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.weights, &other.weights)
+            && match (&self.predictions, &other.predictions) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+/// Which of the tutorial's models `bytes` are weights for, trying the 6-layer then the
+/// 4-layer. The error names `file` and says what is wrong.
+pub async fn detect_model(file: &str, bytes: &[u8]) -> Result<ModelKind, String> {
+    let device = lab::BackendKind::Flex
+        .device_async()
+        .await
+        .map_err(|e| format!("no CPU backend to check {file} with: {e}"))?;
+    let mut reasons = Vec::new();
+    for kind in [ModelKind::Six, ModelKind::Four] {
+        match lab::session::load_weights(&kind.spec(), bytes.to_vec(), &device) {
+            Ok(_) => return Ok(kind),
+            Err(e) => reasons.push(e.to_string()),
+        }
+    }
+    if bytes.is_empty() {
+        return Err(format!("{file} is empty: it holds no weights."));
+    }
+    Err(format!(
+        "{file} is not a weights file for the 4-layer or 6-layer CNN ({})",
+        reasons.first().cloned().unwrap_or_default()
+    ))
+}
+
+mod browser {
+    //! Saving and reading runs in IndexedDB.
+    use super::*;
+    use crate::store::idb::{self, BLOBS, RUNS};
+    use wasm_bindgen::JsValue;
+
+    fn weights_key(id: &str) -> String {
+        format!("{id}/weights")
+    }
+    fn predictions_key(id: &str) -> String {
+        format!("{id}/predictions")
+    }
+
+    /// Save a run with its weights and predictions.
+    pub async fn save(
+        record: &RunRecord,
+        weights: &[u8],
+        predictions: &Predictions,
+    ) -> Result<(), String> {
+        let json = serde_json::to_string(record).map_err(|e| e.to_string())?;
+        idb::put_bytes(BLOBS, &weights_key(&record.id), weights).await?;
+        idb::put_bytes(BLOBS, &predictions_key(&record.id), &predictions.to_bytes()).await?;
+        idb::put(RUNS, &record.id, &JsValue::from_str(&json)).await
+    }
+
+    /// Every saved run, oldest first. Records this version cannot read are skipped.
+    pub async fn list() -> Result<Vec<RunRecord>, String> {
+        let values = idb::get_all(RUNS).await?;
+        let mut runs: Vec<RunRecord> = values
+            .iter()
+            .filter_map(|v| v.as_string())
+            .filter_map(|s| serde_json::from_str(&s).ok())
+            .collect();
+        runs.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(runs)
+    }
+
+    /// A saved run's model: weights and predictions.
+    pub async fn model(record: &RunRecord) -> Result<TrainedModel, String> {
+        let weights = idb::get_bytes(BLOBS, &weights_key(&record.id))
+            .await?
+            .ok_or_else(|| format!("the weights of {} are missing", record.title()))?;
+        let predictions = idb::get_bytes(BLOBS, &predictions_key(&record.id))
+            .await?
+            .and_then(|b| Predictions::from_bytes(&b))
+            .map(Rc::new);
+        Ok(TrainedModel {
+            run_id: Some(record.id.clone()),
+            label: format!("{} (ended {})", record.title(), record.ended),
+            kind: record.config.model,
+            weights: Rc::new(weights),
+            predictions,
+        })
+    }
+
+    /// A saved run's weights.
+    pub async fn weights(record: &RunRecord) -> Result<Vec<u8>, String> {
+        idb::get_bytes(BLOBS, &weights_key(&record.id))
+            .await?
+            .ok_or_else(|| format!("the weights of {} are missing", record.title()))
+    }
+
+    /// Remove a run and its bytes.
+    pub async fn delete(id: &str) -> Result<(), String> {
+        idb::delete(RUNS, id).await?;
+        idb::delete(BLOBS, &weights_key(id)).await?;
+        idb::delete(BLOBS, &predictions_key(id)).await
+    }
+}
+
+pub use browser::{delete, list, model, save, weights};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lab::BackendKind;
+
+    fn record() -> RunRecord {
+        let report = |epoch, acc| EpochReport {
+            epoch,
+            train_loss: 2.0 - epoch as f64 * 0.5,
+            train_accuracy: 0.2,
+            val_loss: 1.9,
+            val_accuracy: acc,
+            confusion: [[1; 10]; 10],
+            strip: vec![],
+            seconds: 10.0,
+            partial: false,
+        };
+        RunRecord {
+            id: "run-1".into(),
+            ended: "today".into(),
+            config: RunConfig {
+                model: ModelKind::Six,
+                hyper: ModelKind::Six.spec().hyper,
+                seed: 1,
+                backend: BackendKind::Flex,
+                strip: vec![],
+                resume_at: None,
+            },
+            device: "CPU (Flex)".into(),
+            train_images: 5000,
+            test_images: 1000,
+            history: vec![report(0, 0.3), report(1, 0.4)],
+            stopped: false,
+        }
+    }
+
+    #[test]
+    fn csv_has_a_header_and_one_row_per_epoch() {
+        let csv = record().history_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0],
+            "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,partial"
+        );
+        assert_eq!(
+            lines[2],
+            "2,1.500000,0.200000,1.900000,0.400000,10.000,false"
+        );
+    }
+
+    #[test]
+    fn the_report_carries_the_cli_fields() {
+        let r = record();
+        let v: serde_json::Value = serde_json::from_str(&r.report_json()).unwrap();
+        assert_eq!(v["model"], "six");
+        assert_eq!(v["epochs"], 2);
+        assert_eq!(v["history"][1]["epoch"], 2);
+        assert_eq!(v["test_accuracy"], 0.4);
+        assert_eq!(v["confusion_matrix"][3][4], 1);
+        // 2 epochs × 5,000 images in 20 s.
+        assert_eq!(v["images_per_second"], 500.0);
+        assert_eq!(r.title(), "6-layer CNN, 2 epochs on 5,000 images");
+        assert_eq!(r.best().map(|b| b.epoch), Some(1));
+    }
+
+    #[test]
+    fn weights_are_recognised_by_model_and_anything_else_is_refused_by_name() {
+        let device = BackendKind::Flex.device().unwrap();
+        let four = lab::Cnn::new(&ModelKind::Four.spec(), &device).unwrap();
+        let bytes = lab::block_on(lab::session::weights_bytes(&four)).unwrap();
+        assert_eq!(
+            lab::block_on(detect_model("w.bin", &bytes)),
+            Ok(ModelKind::Four)
+        );
+        let err = lab::block_on(detect_model("photo.jpg", b"\xff\xd8 not weights")).unwrap_err();
+        assert!(err.starts_with("photo.jpg is not a weights file"), "{err}");
+        assert!(
+            lab::block_on(detect_model("e.bin", b""))
+                .unwrap_err()
+                .contains("empty")
+        );
+    }
+}

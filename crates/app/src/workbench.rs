@@ -1,0 +1,341 @@
+//! The workbench: the images, the trainer, the finished runs and the current trained
+//! model, shared by every page of the course.
+//!
+//! It lives above the router, so a run keeps training while the learner reads another
+//! lesson, and the images load once. Pages read it with `use_context::<Workbench>()`.
+//! Its state is one reducer ([`TrainerState`]); the side effects (workers, IndexedDB,
+//! fetches) are here.
+
+use std::rc::Rc;
+
+use gloo::storage::{LocalStorage, Storage};
+use web_sys::File;
+use yew::prelude::*;
+
+use crate::data;
+use crate::estimate;
+use crate::pages::trainer::launcher::{Launcher, RunData};
+use crate::pages::trainer::state::{Action, GpuStatus, Loading, RunStatus, TrainerState};
+use crate::settings::{self, BackendChoice};
+use crate::store::runs::{self, RunRecord};
+use crate::trainer::gpu;
+use crate::trainer::protocol::{Command, RunConfig};
+
+/// Which data the learner used last, so a reload brings it back.
+const DATA_KEY: &str = "cnnlab.data.v1";
+
+/// What every page can read and do.
+#[derive(Clone, PartialEq)]
+pub struct Workbench {
+    /// The shared state.
+    pub state: UseReducerHandle<TrainerState>,
+    /// Whether the site serves CIFAR-10 under `data/` (None until asked).
+    pub served: Option<bool>,
+    /// Starts and talks to training workers.
+    pub launcher: Launcher,
+    /// Load the site's copy of CIFAR-10.
+    pub on_served: Callback<()>,
+    /// Load the synthetic stand-in.
+    pub on_synthetic: Callback<()>,
+    /// Load dropped or picked files.
+    pub on_files: Callback<Vec<File>>,
+    /// Start a run with the current settings.
+    pub on_start: Callback<()>,
+    /// Continue a failed GPU run on the CPU.
+    pub on_continue_cpu: Callback<()>,
+    /// What a shared link changed in the settings (shown once on the trainer).
+    pub link_note: Option<String>,
+}
+
+impl Workbench {
+    /// Send a control command to the running worker.
+    pub fn command(&self, command: Command) -> Callback<()> {
+        let launcher = self.launcher.clone();
+        Callback::from(move |_| launcher.send(command.clone(), &[]))
+    }
+}
+
+fn load_served(dispatch: UseReducerDispatcher<TrainerState>) {
+    let _ = LocalStorage::set(DATA_KEY, "served");
+    wasm_bindgen_futures::spawn_local(async move {
+        let (d1, d2) = (dispatch.clone(), dispatch.clone());
+        let result = data::served::load(
+            move |l| d1.dispatch(Action::Loading(l)),
+            move |dataset, complete| {
+                d2.dispatch(Action::Loaded {
+                    dataset: data::Images(dataset),
+                    complete,
+                })
+            },
+        )
+        .await;
+        if let Err(e) = result {
+            dispatch.dispatch(Action::LoadFailed(e));
+        }
+    });
+}
+
+fn load_synthetic(dispatch: &UseReducerDispatcher<TrainerState>) {
+    let _ = LocalStorage::set(DATA_KEY, "synthetic");
+    dispatch.dispatch(Action::Loaded {
+        dataset: data::Images(Rc::new(data::synthetic())),
+        complete: true,
+    });
+}
+
+/// Why the run uses the backend it does, when that is not obvious.
+pub fn backend_note(state: &TrainerState) -> Option<String> {
+    if state.settings.backend != BackendChoice::Auto {
+        return None;
+    }
+    match &state.gpu {
+        GpuStatus::Missing(why) => Some(format!("No WebGPU ({why}): training on the CPU.")),
+        GpuStatus::Available {
+            name,
+            fallback: true,
+        } => Some(format!(
+            "WebGPU here is a software adapter ({name}), slower than the CPU: training on the CPU."
+        )),
+        _ => None,
+    }
+}
+
+/// The settings a shared link carries, applied over the saved ones, and a note saying so.
+fn initial_settings() -> (settings::Settings, Option<String>) {
+    let saved = settings::load();
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    match settings::from_query(&query, &saved) {
+        Some((s, ignored)) if ignored.is_empty() => (
+            s,
+            Some("Settings from the link you opened (the model, hyperparameters, seed and data size).".into()),
+        ),
+        Some((s, ignored)) => (
+            s,
+            Some(format!(
+                "Settings from the link you opened; ignored: {}.",
+                ignored.join(", ")
+            )),
+        ),
+        None => (saved, None),
+    }
+}
+
+/// A date and time the learner reads: "26/11/2026, 14:02:11" in their locale.
+fn now_text() -> String {
+    String::from(
+        js_sys::Date::new_0().to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED),
+    )
+}
+
+/// The provider's properties.
+#[derive(Properties, PartialEq)]
+pub struct WorkbenchProviderProps {
+    /// The pages.
+    pub children: Html,
+}
+
+/// Holds the workbench and offers it to everything below.
+#[function_component(WorkbenchProvider)]
+pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
+    let initial = use_memo((), |_| initial_settings());
+    let state = {
+        let initial = initial.clone();
+        use_reducer(move || TrainerState::new(initial.0.clone()))
+    };
+    let served = use_state(|| None::<bool>);
+    let speeds = use_mut_ref(estimate::load);
+    let launcher = {
+        let dispatch = state.dispatcher();
+        let speeds = speeds.clone();
+        use_mut_ref(move || Launcher::new(dispatch, speeds))
+    };
+    let launcher: Launcher = launcher.borrow().clone();
+
+    // Keep the settings across reloads.
+    use_effect_with(state.settings.clone(), settings::save);
+
+    // On first render: probe WebGPU, see whether the site serves data, reload the last
+    // data, list the saved runs and take the newest one's model.
+    {
+        let dispatch = state.dispatcher();
+        let served = served.clone();
+        use_effect_with((), move |_| {
+            let gpu_dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let status = match gpu::probe().await {
+                    Ok(a) => GpuStatus::Available {
+                        name: a.name,
+                        fallback: a.fallback,
+                    },
+                    Err(why) => GpuStatus::Missing(why),
+                };
+                gpu_dispatch.dispatch(Action::Gpu(status));
+            });
+            let runs_dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match runs::list().await {
+                    Ok(list) => {
+                        let newest = list.last().cloned();
+                        runs_dispatch.dispatch(Action::RunsListed(list));
+                        if let Some(record) = newest {
+                            match runs::model(&record).await {
+                                Ok(model) => runs_dispatch.dispatch(Action::UseModel(model)),
+                                Err(e) => runs_dispatch.dispatch(Action::StorageError(e)),
+                            }
+                        }
+                    }
+                    Err(e) => runs_dispatch.dispatch(Action::StorageError(e)),
+                }
+            });
+            let last: Option<String> = LocalStorage::get(DATA_KEY).ok();
+            if last.as_deref() == Some("synthetic") {
+                load_synthetic(&dispatch);
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                let available = data::served::available().await;
+                served.set(Some(available));
+                if available && last.as_deref() == Some("served") {
+                    load_served(dispatch);
+                }
+            });
+        });
+    }
+
+    // A run that ended with a trained model is saved with its weights and answers.
+    {
+        let dispatch = state.dispatcher();
+        let run = state.run.clone();
+        let ended = matches!(run.status, RunStatus::Finished | RunStatus::Stopped);
+        use_effect_with(
+            (ended, run.output.is_some(), run.saved, run.id.clone()),
+            move |_| {
+                if let (true, Some((weights, predictions)), false, Some(config)) =
+                    (ended, run.output.clone(), run.saved, run.config.clone())
+                {
+                    let record = RunRecord {
+                        id: run.id.clone(),
+                        ended: now_text(),
+                        config,
+                        device: run.device.clone().unwrap_or_default(),
+                        train_images: run.train_images,
+                        test_images: run.test_images,
+                        history: run.history.clone(),
+                        stopped: run.status == RunStatus::Stopped,
+                    };
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match runs::save(&record, &weights, &predictions).await {
+                            Ok(()) => dispatch.dispatch(Action::RunSaved(record)),
+                            Err(e) => dispatch.dispatch(Action::StorageError(e)),
+                        }
+                    });
+                }
+            },
+        );
+    }
+
+    // More training batches arrived while a run trains on fewer than it asked for.
+    {
+        let launcher = launcher.clone();
+        let dataset = state.data.dataset.clone();
+        let run = state.run.clone();
+        let want = state.settings.train_size;
+        use_effect_with(dataset.as_ref().map(|d| d.train.len()), move |_| {
+            if let Some(d) = dataset
+                && run.status.active()
+                && run.train_images > 0
+                && run.train_images < want.min(d.train.len())
+            {
+                let bytes = data::training_subset(&d, want).to_batch_bytes();
+                launcher.send(Command::MoreData, &[&bytes]);
+            }
+        });
+    }
+
+    let dispatch = state.dispatcher();
+    let on_served = Callback::from({
+        let dispatch = dispatch.clone();
+        move |_| load_served(dispatch.clone())
+    });
+    let on_synthetic = Callback::from({
+        let dispatch = dispatch.clone();
+        move |_| load_synthetic(&dispatch)
+    });
+    let on_files = Callback::from({
+        let dispatch = dispatch.clone();
+        move |files: Vec<File>| {
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let progress = dispatch.clone();
+                match data::dropped::load(files, move |l: Loading| {
+                    progress.dispatch(Action::Loading(l))
+                })
+                .await
+                {
+                    Ok(dataset) => {
+                        LocalStorage::delete(DATA_KEY);
+                        dispatch.dispatch(Action::Loaded {
+                            dataset: data::Images(Rc::new(dataset)),
+                            complete: true,
+                        })
+                    }
+                    Err(e) => dispatch.dispatch(Action::LoadFailed(e)),
+                }
+            });
+        }
+    });
+    let on_start = Callback::from({
+        let state = state.clone();
+        let launcher = launcher.clone();
+        move |_| {
+            let Some(d) = state.data.dataset.as_ref() else {
+                return;
+            };
+            if state.cannot_start().is_some() {
+                return;
+            }
+            let s = &state.settings;
+            let val = data::validation_subset(d, s.val_size);
+            let config = RunConfig {
+                model: s.model,
+                hyper: s.hyper,
+                seed: s.seed,
+                backend: state.backend(),
+                strip: data::strip_indices(&val),
+                resume_at: None,
+            };
+            let run_data = RunData {
+                train: Rc::new(data::training_subset(d, s.train_size).to_batch_bytes()),
+                val: Rc::new(val.to_batch_bytes()),
+            };
+            launcher.launch(config, run_data, None, backend_note(&state));
+        }
+    });
+    let on_continue_cpu = Callback::from({
+        let state = state.clone();
+        let launcher = launcher.clone();
+        move |_| {
+            if let Some(config) = &state.run.config {
+                launcher.continue_on_cpu(config, state.run.checkpoint.clone());
+            }
+        }
+    });
+
+    let workbench = Workbench {
+        state,
+        served: *served,
+        launcher,
+        on_served,
+        on_synthetic,
+        on_files,
+        on_start,
+        on_continue_cpu,
+        link_note: initial.1.clone(),
+    };
+    html! {
+        <ContextProvider<Workbench> context={workbench}>
+            { props.children.clone() }
+        </ContextProvider<Workbench>>
+    }
+}
