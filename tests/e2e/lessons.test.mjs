@@ -246,5 +246,11 @@ test("a teacher's link opens its step, with the settings it carries", async () =
   // The share box builds the same kind of link from the current settings.
   const link = await trainer.locator("#share-url").inputValue();
   assert.match(link, /\?model=four&lr=0\.05&.*epochs=2&train=640&val=200&seed=7#\/lesson\/5$/);
+  // The address keeps the step but drops the query: a reload keeps later edits.
+  assert.ok(trainer.url().endsWith("/lab/#/lesson/5"), trainer.url());
+  await setNumber(trainer, "epochs", 3);
+  await trainer.reload();
+  await trainer.locator("#lesson-h", { hasText: "Train" }).waitFor();
+  assert.equal(await trainer.locator("#epochs").inputValue(), "3");
   await context.close();
 });

@@ -106,7 +106,11 @@ fn initial_settings() -> (settings::Settings, Option<String>) {
     let query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    match settings::from_query(&query, &saved) {
+    let from_link = settings::from_query(&query, &saved);
+    if from_link.is_some() {
+        forget_query();
+    }
+    match from_link {
         Some((s, ignored)) if ignored.is_empty() => (
             s,
             Some("Settings from the link you opened (the model, hyperparameters, seed and data size).".into()),
@@ -119,6 +123,34 @@ fn initial_settings() -> (settings::Settings, Option<String>) {
             )),
         ),
         None => (saved, None),
+    }
+}
+
+/// Drop the query from the address bar (keeping the step): the link's settings are now
+/// the learner's own, and a reload must not put the link's back over later edits.
+fn forget_query() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let (Ok(path), Ok(hash)) = (location.pathname(), location.hash()) else {
+        return;
+    };
+    // history.replaceState(null, "", path + hash), through Reflect (no web-sys feature).
+    use wasm_bindgen::{JsCast, JsValue};
+    let history = js_sys::Reflect::get(&window, &JsValue::from_str("history")).ok();
+    let replace = history.as_ref().and_then(|h| {
+        js_sys::Reflect::get(h, &JsValue::from_str("replaceState"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    if let (Some(h), Some(f)) = (history, replace) {
+        let _ = f.call3(
+            &h,
+            &JsValue::NULL,
+            &JsValue::from_str(""),
+            &JsValue::from_str(&format!("{path}{hash}")),
+        );
     }
 }
 

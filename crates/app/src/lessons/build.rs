@@ -126,7 +126,7 @@ pub fn build_lesson() -> Html {
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
-    .join("\n");
+    .join("\n\n");
 
     html! {
         <>
