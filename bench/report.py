@@ -1,0 +1,98 @@
+"""Combine bench/all's results into one markdown table and bench/results/all.json.
+
+Ratios: native rows against Keras/TensorFlow-CPU on the same model; browser rows against
+TensorFlow.js's best CPU backend that can train the model. Peak: the machine's FP32 peak,
+all cores × clock × FLOP per cycle (32 with AVX2 FMA, 64 with AVX-512), against a training
+image's cost (244 MFLOP for the 6-layer model, 124 MFLOP for the 4-layer, the issue's figures).
+"""
+import json
+import os
+import sys
+
+out = sys.argv[1]
+MFLOP = {"six": 244e6, "four": 124e6}
+
+
+def load(name):
+    p = os.path.join(out, name)
+    return json.load(open(p)) if os.path.exists(p) else None
+
+
+def cpu_peak():
+    info = open("/proc/cpuinfo").read()
+    name = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "?")
+    mhz = max(float(l.split(":", 1)[1]) for l in info.splitlines() if l.startswith("cpu MHz"))
+    flags = next((l for l in info.splitlines() if l.startswith("flags")), "")
+    per_cycle = 64 if " avx512f" in flags else 32 if " fma" in flags and " avx2" in flags else 8
+    cores = os.cpu_count()
+    return name, cores, mhz, per_cycle, cores * mhz * 1e6 * per_cycle
+
+
+name, cores, mhz, per_cycle, peak = cpu_peak()
+rows = []
+
+
+def add(model, where, trainer, train, infer, ratio_to, ratio):
+    rows.append({
+        "model": model, "where": where, "trainer": trainer,
+        "train_images_per_s": train, "infer_images_per_s": infer,
+        "ratio_to": ratio_to, "ratio": ratio,
+        "peak_fraction": train * MFLOP[model] / peak if train else None,
+    })
+
+
+browser = load("browser.json")
+tfjs = load("tfjs.json")
+for m in ("four", "six"):
+    keras = load(f"keras-{m}.json")
+    k_train = keras["history"][-1]["train_images_per_second"] if keras else None
+    for b in ("flex", "ndarray", "wgpu"):
+        r = load(f"native-{m}-{b}.json")
+        if r:
+            label = {"flex": "burn Flex", "ndarray": "burn-ndarray", "wgpu": "burn-wgpu (lavapipe: Vulkan on the CPU)"}[b]
+            add(m, "native", label, r["train_images_per_s"], r["infer_images_per_s"], "Keras",
+                r["train_images_per_s"] / k_train if k_train else None)
+    if keras:
+        add(m, "native", keras["backend"], k_train, keras.get("infer_images_per_second"), "Keras", 1.0)
+    # TF.js: the best CPU backend that trains this model (wasm cannot: no conv backprop kernels).
+    best = None
+    for r in (tfjs or {}).get("rows", []):
+        if r["model"] == m and "error" not in r and r["backend"] in ("wasm", "cpu"):
+            if best is None or r["train_images_per_s"] > best["train_images_per_s"]:
+                best = r
+    for r in (browser or {}).get("results", []):
+        if r["model"] == m:
+            add(m, "Chromium", f"burn {r['backend']} (this app, wasm + simd128, 1 thread)", r["images_per_s"], None,
+                "TF.js best CPU", r["images_per_s"] / best["train_images_per_s"] if best else None)
+    for r in (tfjs or {}).get("rows", []):
+        if r["model"] != m:
+            continue
+        if "error" in r:
+            rows.append({"model": m, "where": "Chromium", "trainer": f"{r['peer']} {r['backend']}", "error": r["error"]})
+            continue
+        label = f"{r['peer']} {r['backend']}" + (" (SwiftShader: GL on the CPU)" if r["backend"] == "webgl" else "")
+        add(m, "Chromium", label, r["train_images_per_s"], r["infer_images_per_s"], "TF.js best CPU",
+            r["train_images_per_s"] / best["train_images_per_s"] if best else None)
+
+print(f"Machine: {name}, {cores} cores at {mhz:.0f} MHz; FP32 peak {peak / 1e9:.0f} GFLOP/s "
+      f"({per_cycle} FLOP/cycle/core). Batch 32, random same-shaped data.\n")
+print("| model | where | trainer | training images/s | inference images/s | ratio | % of peak |")
+print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+for r in rows:
+    if "error" in r:
+        print(f"| {r['model']}-layer | {r['where']} | {r['trainer']} | cannot train: {r['error'][:80]} | | | |")
+        continue
+    fmt = lambda v: "" if v is None else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
+    ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x {r['ratio_to']}"
+    pk = "" if r["peak_fraction"] is None else f"{100 * r['peak_fraction']:.1f}%"
+    print(f"| {r['model']}-layer | {r['where']} | {r['trainer']} | {fmt(r['train_images_per_s'])} | {fmt(r['infer_images_per_s'])} | {ratio} | {pk} |")
+if browser:
+    fr = sorted(browser["first_render_ms"])
+    print(f"\nFirst render on localhost (median of {len(fr)}): {fr[len(fr) // 2]:.0f} ms.")
+    if "wasm_bytes" in browser:
+        w = browser["wasm_bytes"]
+        print(f"App wasm: {w['raw'] / 1e6:.1f} MB raw, {w['gzip'] / 1e6:.1f} MB gzip, {w['brotli'] / 1e6:.1f} MB brotli.")
+json.dump({"machine": name, "cores": cores, "mhz": mhz, "peak_flops": peak, "rows": rows,
+           "first_render_ms": browser and browser["first_render_ms"],
+           "wasm_bytes": browser and browser.get("wasm_bytes")},
+          open(os.path.join(os.path.dirname(out), "all.json"), "w"), indent=2)
