@@ -47,6 +47,13 @@ pub fn image_canvas(props: &ImageCanvasProps) -> Html {
 }
 
 fn draw(canvas: &NodeRef, chw: &[u8]) {
+    let side = cifar::SIDE as u32;
+    put_rgba(canvas, &chw_to_rgba(chw), side, side);
+}
+
+/// Put `width × height` RGBA bytes onto the canvas behind `canvas` (nothing happens if it
+/// is not mounted or the sizes disagree).
+pub fn put_rgba(canvas: &NodeRef, rgba: &[u8], width: u32, height: u32) {
     let Some(canvas) = canvas.cast::<HtmlCanvasElement>() else {
         return;
     };
@@ -56,9 +63,9 @@ fn draw(canvas: &NodeRef, chw: &[u8]) {
     let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else {
         return;
     };
-    let rgba = chw_to_rgba(chw);
-    let side = cifar::SIDE as u32;
-    if let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), side, side) {
+    if rgba.len() == (width * height * 4) as usize
+        && let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
+    {
         let _ = ctx.put_image_data(&data, 0.0, 0.0);
     }
 }

@@ -1,9 +1,9 @@
 //! A feature map (or any grid of numbers) drawn in grey on a canvas: `lo` black, `hi`
 //! white, scaled up by CSS with sharp pixels.
 
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
+
+use super::image_canvas::put_rgba;
 
 /// The canvas's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -45,25 +45,8 @@ pub fn map_canvas(props: &MapCanvasProps) -> Html {
         let canvas = canvas.clone();
         let p = props.clone();
         use_effect_with(props.clone(), move |_| {
-            let Some(c) = canvas.cast::<HtmlCanvasElement>() else {
-                return;
-            };
-            let Ok(Some(ctx)) = c.get_context("2d") else {
-                return;
-            };
-            let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else {
-                return;
-            };
             let rgba = grey_rgba(&p.values, p.lo, p.hi);
-            if rgba.len() == p.width * p.height * 4
-                && let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(
-                    Clamped(&rgba),
-                    p.width as u32,
-                    p.height as u32,
-                )
-            {
-                let _ = ctx.put_image_data(&data, 0.0, 0.0);
-            }
+            put_rgba(&canvas, &rgba, p.width as u32, p.height as u32);
         });
     }
     let h = props.size as usize * props.height / props.width.max(1);

@@ -55,30 +55,18 @@ fn row(
             });
         })
     };
-    let report = {
+    // A text download made from the record: (extension, type, contents).
+    let text = |ext: &'static str, mime: &'static str, make: fn(&RunRecord) -> String| {
         let (r, status) = (r.clone(), status.clone());
         Callback::from(move |_| {
-            if let Err(e) = download(
-                &format!("{}.json", r.file_stem()),
-                "application/json",
-                r.report_json().as_bytes(),
-            ) {
+            let name = format!("{}.{ext}", r.file_stem());
+            if let Err(e) = download(&name, mime, make(&r).as_bytes()) {
                 status.set(Some(Err(e)));
             }
         })
     };
-    let csv = {
-        let (r, status) = (r.clone(), status.clone());
-        Callback::from(move |_| {
-            if let Err(e) = download(
-                &format!("{}.csv", r.file_stem()),
-                "text/csv",
-                r.history_csv().as_bytes(),
-            ) {
-                status.set(Some(Err(e)));
-            }
-        })
-    };
+    let report = text("json", "application/json", RunRecord::report_json);
+    let csv = text("csv", "text/csv", RunRecord::history_csv);
     let delete = {
         let (id, state, status) = (r.id.clone(), bench.state.clone(), status.clone());
         Callback::from(move |_| {
