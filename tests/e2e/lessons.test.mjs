@@ -226,6 +226,20 @@ test(`every step works (${served ? "CIFAR-10" : "demo set"}), a run and the prog
   await page.getByText("cat.jpg is not a weights file for the 4-layer or 6-layer CNN").waitFor();
   fs.rmSync(file, { force: true });
 
+  // Other images loaded than the run's: step 6 says so and evaluates the model afresh
+  // on the page, on the first 500 test images of what is loaded now.
+  await page.getByRole("button", { name: "Look inside" }).click();
+  await page.getByText(/^Steps 6, 8 and 9 now use 4-layer CNN, 1 epoch on 320 images/).waitFor();
+  await page.goto(site.url + "#/lesson/5");
+  await page.getByRole("button", { name: "Use the offline demo set" }).click();
+  await page.getByText("NOT CIFAR-10").first().waitFor();
+  await page.goto(site.url + "#/lesson/6");
+  if (served) await page.getByText(/stored answers are for CIFAR-10 .* but synthetic shapes/).waitFor({ timeout: 30_000 });
+  await page.getByRole("button", { name: "Evaluate it on the first 500 test images" }).click();
+  await page.locator("table.confusion .cell-button").first().waitFor({ timeout: 120_000 });
+  const fresh = (await page.locator("table.confusion .cell-button").allInnerTexts()).map(Number);
+  assert.equal(fresh.reduce((a, b) => a + b, 0), 500, "evaluated on the page: 500 images");
+
   assert.deepEqual(foreign, [], "no request to another origin");
   assert.deepEqual(errors, [], "no uncaught errors");
   await context.close();

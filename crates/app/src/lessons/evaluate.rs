@@ -93,8 +93,17 @@ pub fn evaluate_lesson() -> Html {
     let labels = d.test.labels();
     let names = d.class_names.clone();
 
-    let Some(predictions) = model.predictions.clone() else {
-        // A model loaded from a file: evaluate it here on a few hundred test images.
+    // The stored answers are for the images the model was validated on; if other images
+    // are loaded now (the demo set, then CIFAR-10, say), evaluate afresh on these.
+    let other_data = model
+        .data
+        .as_ref()
+        .filter(|was| **was != d.source.describe())
+        .cloned();
+    let stored = model.predictions.clone().filter(|_| other_data.is_none());
+    let Some(predictions) = stored else {
+        // A model loaded from a file, or answers for other images: evaluate it here on a
+        // few hundred test images.
         let on_eval = {
             let model = model.clone();
             let d = d.clone();
@@ -123,6 +132,7 @@ pub fn evaluate_lesson() -> Html {
                     match result {
                         Ok(predictions) => state.dispatch(Action::UseModel(TrainedModel {
                             predictions: Some(Rc::new(predictions)),
+                            data: Some(d.source.describe()),
                             ..model
                         })),
                         Err(e) => error.set(Some(e)),
@@ -133,7 +143,10 @@ pub fn evaluate_lesson() -> Html {
         return html! {
             <>
                 { intro }
-                <p>{ format!("The model ({}) has not been evaluated here yet.", model.label) }</p>
+                if let Some(was) = &other_data {
+                    <p class="notice" role="status">{ format!("The model's stored answers are for {was}, but {} is loaded now.", d.source.describe()) }</p>
+                }
+                <p>{ format!("The model ({}) has not been evaluated on these images yet.", model.label) }</p>
                 if let Some((done, total)) = *progress {
                     <ProgressBar label="Evaluating on the page" fraction={Some(done as f64 / total.max(1) as f64)} detail={Some(format!("{done} of {total} images"))} />
                 } else {

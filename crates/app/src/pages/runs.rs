@@ -138,6 +138,7 @@ pub fn runs_page() -> Html {
                             kind,
                             weights: std::rc::Rc::new(bytes),
                             predictions: None,
+                            data: None,
                         }));
                         status.set(Some(Ok(format!(
                             "Loaded {name}: weights of the {}. Steps 6, 8 and 9 now use it.",

@@ -29,6 +29,9 @@ pub struct RunRecord {
     pub history: Vec<EpochReport>,
     /// Whether the learner stopped it before its last epoch.
     pub stopped: bool,
+    /// The images it trained and was validated on ("CIFAR-10 (served by this site)").
+    #[serde(default)]
+    pub data: String,
 }
 
 impl RunRecord {
@@ -94,6 +97,7 @@ impl RunRecord {
             "model": self.config.model.id(),
             "backend": self.config.backend.id(),
             "device": self.device,
+            "data": self.data,
             "epochs": self.history.len(),
             "batch_size": self.config.hyper.batch_size,
             "hyper": self.config.hyper,
@@ -155,6 +159,8 @@ pub struct TrainedModel {
     /// Predicted class and confidence for each of the run's validation images (the first
     /// `len` test images).
     pub predictions: Option<Rc<Predictions>>,
+    /// The images those predictions are for (a dataset's description), when known.
+    pub data: Option<String>,
 }
 
 impl PartialEq for TrainedModel {
@@ -243,6 +249,7 @@ mod browser {
             kind: record.config.model,
             weights: Rc::new(weights),
             predictions,
+            data: Some(record.data.clone()).filter(|d| !d.is_empty()),
         })
     }
 
@@ -296,6 +303,7 @@ mod tests {
             test_images: 1000,
             history: vec![report(0, 0.3), report(1, 0.4)],
             stopped: false,
+            data: "synthetic".into(),
         }
     }
 

@@ -351,6 +351,7 @@ impl Reducible for TrainerState {
                         kind: config.model,
                         weights: weights.clone(),
                         predictions: Some(predictions.clone()),
+                        data: s.data.dataset.as_ref().map(|d| d.source.describe()),
                     });
                 }
                 s.run.output = Some((weights, predictions));
