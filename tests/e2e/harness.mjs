@@ -85,6 +85,21 @@ export async function open(context, url) {
   return { page, foreign, errors };
 }
 
+/** The real CIFAR-10 when the site serves it (scripts/e2e puts the shared archive into
+ * dist/data/), else the demo set. */
+export const served = fs.existsSync(path.join(dist, "data", "test_batch.bin"));
+
+/** Load the served CIFAR-10 (waiting until it is in use), or the demo set. */
+export async function loadData(page) {
+  if (served) {
+    await page.getByRole("button", { name: "Load CIFAR-10 from this site" }).click();
+    await page.getByText("CIFAR-10 (served by this site)").first().waitFor({ timeout: 120_000 });
+  } else {
+    await page.getByRole("button", { name: "Use the offline demo set" }).click();
+    await page.getByText("NOT CIFAR-10").first().waitFor();
+  }
+}
+
 /** Set a number field the way a user does: type, then leave the field. */
 export async function setNumber(page, id, value) {
   const input = page.locator(`#${id}`);

@@ -7,23 +7,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { serve, browser, open, setNumber, dist } from "./harness.mjs";
+import { serve, browser, open, setNumber, served, loadData } from "./harness.mjs";
 
 let site, chrome;
 before(async () => { site = await serve(); chrome = await browser(); });
 after(async () => { await chrome?.close(); site?.close(); });
 
-const served = fs.existsSync(path.join(dist, "data", "test_batch.bin"));
-
-async function loadData(page) {
-  if (served) {
-    await page.getByRole("button", { name: "Load CIFAR-10 from this site" }).click();
-    await page.getByText("CIFAR-10 (served by this site)").first().waitFor({ timeout: 120_000 });
-  } else {
-    await page.getByRole("button", { name: "Use the offline demo set" }).click();
-    await page.getByText("NOT CIFAR-10").first().waitFor();
-  }
-}
 
 const heading = (page) => page.locator("#lesson-h");
 
@@ -38,14 +27,14 @@ async function answerQuiz(page) {
   const n = await questions.count();
   assert.ok(n >= 2, "each step has at least two questions");
   for (let q = 0; q < n; q++) {
-    const fs = questions.nth(q);
-    const options = fs.locator("input[type=radio]");
+    const field = questions.nth(q);
+    const options = field.locator("input[type=radio]");
     const count = await options.count();
     // Try each option until the feedback says right; a wrong one explains the answer.
     let right = false;
     for (let o = 0; o < count && !right; o++) {
       await options.nth(o).check();
-      const feedback = fs.locator(".feedback");
+      const feedback = field.locator(".feedback");
       await feedback.waitFor();
       const text = await feedback.innerText();
       right = text.startsWith("Right.");

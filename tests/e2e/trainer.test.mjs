@@ -2,9 +2,7 @@
 // (pause, resume, stop, reload), a bad file, divergence, and no request to another origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { serve, browser, open, setNumber, dist } from "./harness.mjs";
+import { serve, browser, open, setNumber, served, loadData } from "./harness.mjs";
 
 let site, chrome;
 before(async () => { site = await serve(); chrome = await browser(); });
@@ -25,19 +23,6 @@ test("architecture tables come from the model description", async () => {
   await context.close();
 });
 
-// The real CIFAR-10 when the site serves it (scripts/e2e puts the shared archive into
-// dist/data/), else the demo set.
-const served = fs.existsSync(path.join(dist, "data", "test_batch.bin"));
-
-async function loadData(page) {
-  if (served) {
-    await page.getByRole("button", { name: "Load CIFAR-10 from this site" }).click();
-    await page.getByText("CIFAR-10 (served by this site)").waitFor({ timeout: 120_000 });
-  } else {
-    await page.getByRole("button", { name: "Use the offline demo set" }).click();
-    await page.getByText("NOT CIFAR-10").first().waitFor();
-  }
-}
 
 test(`a CPU run (${served ? "CIFAR-10" : "demo set"}, 4-layer, 1,000 images) trains, answers clicks, pauses, stops and survives a reload`, async () => {
   const context = await chrome.newContext();

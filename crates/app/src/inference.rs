@@ -6,20 +6,15 @@ use std::rc::Rc;
 
 use cifar::ImageSet;
 use gloo::timers::future::TimeoutFuture;
-use lab::{Cnn, ModelKind};
+use lab::Cnn;
 
 use crate::store::runs::TrainedModel;
 use crate::trainer::protocol::Predictions;
 
 /// The model's module on the CPU, ready for inference (dropout off).
 pub async fn load(model: &TrainedModel) -> Result<Rc<Cnn>, String> {
-    load_weights(model.kind, &model.weights).await
-}
-
-/// A `kind` model with `weights`, on the CPU.
-pub async fn load_weights(kind: ModelKind, weights: &[u8]) -> Result<Rc<Cnn>, String> {
     let device = crate::settings::DEFAULT_CPU.device_async().await?;
-    lab::inspect::load_for_inference(kind, weights.to_vec(), &device)
+    lab::inspect::load_for_inference(model.kind, model.weights.to_vec(), &device)
         .map(Rc::new)
         .map_err(|e| e.to_string())
 }

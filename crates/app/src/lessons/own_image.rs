@@ -15,6 +15,7 @@ use yew::prelude::*;
 use super::needs::NeedsModel;
 use crate::components::image_canvas::ImageCanvas;
 use crate::inference;
+use crate::trainer::gpu::describe;
 use crate::workbench::Workbench;
 
 const SIDE: usize = cifar::SIDE;
@@ -46,10 +47,7 @@ pub fn top_k(probabilities: &[f32], k: usize) -> Vec<(usize, f32)> {
 }
 
 fn js(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
+    describe(&e)
 }
 
 /// Decode `file` as an image and bring its centre square to 32×32 CHW bytes.

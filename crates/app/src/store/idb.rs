@@ -11,6 +11,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
+use crate::trainer::gpu::describe;
+
 const NAME: &str = "cnnlab";
 const VERSION: u32 = 1;
 /// Run reports (JSON strings).
@@ -19,12 +21,10 @@ pub const RUNS: &str = "runs";
 pub const BLOBS: &str = "blobs";
 
 fn js_error(what: &str, e: JsValue) -> String {
-    let detail = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"));
-    format!("the browser's storage (IndexedDB) could not {what}: {detail}")
+    format!(
+        "the browser's storage (IndexedDB) could not {what}: {}",
+        describe(&e)
+    )
 }
 
 /// A promise that settles with the request's result (or its error).

@@ -47,9 +47,7 @@ impl RunRecord {
 
     /// The epoch with the best validation accuracy.
     pub fn best(&self) -> Option<&EpochReport> {
-        self.history
-            .iter()
-            .max_by(|a, b| a.val_accuracy.total_cmp(&b.val_accuracy))
+        crate::trainer::protocol::best_epoch(&self.history)
     }
 
     /// Training images per second, over the whole run (evaluation included).
@@ -236,9 +234,7 @@ mod browser {
 
     /// A saved run's model: weights and predictions.
     pub async fn model(record: &RunRecord) -> Result<TrainedModel, String> {
-        let weights = idb::get_bytes(BLOBS, &weights_key(&record.id))
-            .await?
-            .ok_or_else(|| format!("the weights of {} are missing", record.title()))?;
+        let weights = weights(record).await?;
         let predictions = idb::get_bytes(BLOBS, &predictions_key(&record.id))
             .await?
             .and_then(|b| Predictions::from_bytes(&b))

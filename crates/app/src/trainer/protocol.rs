@@ -165,6 +165,13 @@ pub struct EpochReport {
     pub partial: bool,
 }
 
+/// The epoch with the best validation accuracy.
+pub fn best_epoch(history: &[EpochReport]) -> Option<&EpochReport> {
+    history
+        .iter()
+        .max_by(|a, b| a.val_accuracy.total_cmp(&b.val_accuracy))
+}
+
 /// Why a run stopped without finishing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FailureKind {

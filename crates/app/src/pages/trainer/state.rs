@@ -174,9 +174,7 @@ impl RunState {
 
     /// The epoch with the best validation accuracy.
     pub fn best_epoch(&self) -> Option<&EpochReport> {
-        self.history
-            .iter()
-            .max_by(|a, b| a.val_accuracy.total_cmp(&b.val_accuracy))
+        crate::trainer::protocol::best_epoch(&self.history)
     }
 }
 
