@@ -21,8 +21,31 @@ mod workbench;
 use wasm_bindgen::prelude::*;
 
 fn main() {
+    run_constructors_once();
     if web_sys::window().is_some() {
         yew::Renderer::<app::App>::new().render();
+    }
+}
+
+/// Runs the module's static constructors (cubecl registers its IR types with `inventory`),
+/// once, before anything else.
+///
+/// Without an explicit call, wasm-ld treats this binary as a "command" and runs every
+/// constructor again at the top of every exported function: each JS value or string handed
+/// to Rust (`__externref_table_alloc`, `__wbindgen_malloc`) re-ran hundreds of them, which
+/// cost the first render about half a second and every later call from JS its share. One
+/// explicit call tells the linker not to wrap the exports (see the `inventory` crate's docs,
+/// "WebAssembly and constructors"). `main` runs first in the page and in the worker
+/// (wasm-bindgen's start), so this is the single place.
+fn run_constructors_once() {
+    #[cfg(target_family = "wasm")]
+    {
+        unsafe extern "C" {
+            fn __wasm_call_ctors();
+        }
+        // SAFETY: the linker-made constructor list, called exactly once, at start, before
+        // any other Rust code of this instance has run.
+        unsafe { __wasm_call_ctors() }
     }
 }
 
