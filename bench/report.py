@@ -7,6 +7,7 @@ image's cost (244 MFLOP for the 6-layer model, 124 MFLOP for the 4-layer, the is
 """
 import json
 import os
+import re
 import sys
 
 out = sys.argv[1]
@@ -80,7 +81,10 @@ print("| model | where | trainer | training images/s | inference images/s | rati
 print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
 for r in rows:
     if "error" in r:
-        print(f"| {r['model']}-layer | {r['where']} | {r['trainer']} | cannot train: {r['error'][:80]} | | | |")
+        missing = re.search(r"Kernel '(\w+)' not registered for backend '(\w+)'", r["error"])
+        why = (f"no `{missing[1]}` kernel on TF.js's {missing[2]} backend" if missing
+               else r["error"][:80])
+        print(f"| {r['model']}-layer | {r['where']} | {r['trainer']} | cannot train: {why} | | | |")
         continue
     fmt = lambda v: "" if v is None else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
     ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x {r['ratio_to']}"
