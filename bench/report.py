@@ -7,6 +7,7 @@ image's cost (244 MFLOP for the 6-layer model, 124 MFLOP for the 4-layer, the is
 """
 import json
 import os
+import statistics
 import re
 import sys
 
@@ -46,7 +47,10 @@ browser = load("browser.json")
 tfjs = load("tfjs.json")
 for m in ("four", "six"):
     keras = load(f"keras-{m}.json")
-    k_train = keras["history"][-1]["train_images_per_second"] if keras else None
+    # Keras's first epoch includes tracing and compilation; its later epochs still vary
+    # (1.5x between epochs on a shared 2-core VM), so take the median of the rest.
+    k_train = (statistics.median(h["train_images_per_second"] for h in keras["history"][1:] or keras["history"])
+               if keras else None)
     for b in ("flex", "ndarray", "wgpu"):
         r = load(f"native-{m}-{b}.json")
         if r:
