@@ -239,12 +239,7 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
     {
         let dispatch = state.dispatcher();
         let run = state.run.clone();
-        let data = state
-            .data
-            .dataset
-            .as_ref()
-            .map(|d| d.source.describe())
-            .unwrap_or_default();
+        let dataset = state.data.dataset.clone();
         let ended = matches!(run.status, RunStatus::Finished | RunStatus::Stopped);
         use_effect_with(
             (ended, run.output.is_some(), run.saved, run.id.clone()),
@@ -261,7 +256,10 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                         test_images: run.test_images,
                         history: run.history.clone(),
                         stopped: run.status == RunStatus::Stopped,
-                        data,
+                        data: dataset
+                            .as_ref()
+                            .map(|d| d.source.describe())
+                            .unwrap_or_default(),
                     };
                     wasm_bindgen_futures::spawn_local(async move {
                         match runs::save(&record, &weights, &predictions).await {
