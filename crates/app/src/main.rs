@@ -10,6 +10,7 @@ mod data;
 mod download;
 mod estimate;
 mod inference;
+mod js_error;
 mod lessons;
 mod pages;
 mod routes;

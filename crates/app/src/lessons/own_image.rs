@@ -15,7 +15,7 @@ use yew::prelude::*;
 use super::needs::NeedsModel;
 use crate::components::image_canvas::ImageCanvas;
 use crate::inference;
-use crate::trainer::gpu::describe;
+use crate::js_error::describe;
 use crate::workbench::Workbench;
 
 const SIDE: usize = cifar::SIDE;

@@ -16,6 +16,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::protocol::{Command, Event, Failure, FailureKind};
 use super::transport::{Outgoing, decode, encode};
+use crate::js_error::describe;
 
 #[wasm_bindgen(inline_js = r#"
 export function app_urls() {
@@ -57,7 +58,7 @@ impl TrainerWorker {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(script, &options)
-            .map_err(|e| format!("could not start a Web Worker: {}", super::gpu::describe(&e)))?;
+            .map_err(|e| format!("could not start a Web Worker: {}", describe(&e)))?;
 
         let queue: Rc<RefCell<Option<Vec<Outgoing>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let on_event = Rc::new(on_event);
@@ -104,7 +105,7 @@ impl TrainerWorker {
         let _ = Reflect::set(&boot, &"wasm".into(), &wasm.into());
         worker
             .post_message(&boot)
-            .map_err(|e| format!("could not talk to the worker: {}", super::gpu::describe(&e)))?;
+            .map_err(|e| format!("could not talk to the worker: {}", describe(&e)))?;
         Ok(TrainerWorker {
             worker,
             queue,
@@ -122,7 +123,7 @@ impl TrainerWorker {
         }
         self.worker
             .post_message_with_transfer(&out.message, &out.transfer)
-            .map_err(|e| format!("could not talk to the worker: {}", super::gpu::describe(&e)))
+            .map_err(|e| format!("could not talk to the worker: {}", describe(&e)))
     }
 }
 

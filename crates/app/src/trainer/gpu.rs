@@ -36,12 +36,12 @@ pub async fn probe() -> Result<Adapter, String> {
         .map_err(|_| "navigator.gpu.requestAdapter is missing".to_string())?;
     let promise: Promise = request
         .call0(&gpu)
-        .map_err(|e| format!("requestAdapter failed: {}", describe(&e)))?
+        .map_err(|e| format!("requestAdapter failed: {}", crate::js_error::describe(&e)))?
         .dyn_into()
         .map_err(|_| "requestAdapter did not return a promise".to_string())?;
     let adapter = JsFuture::from(promise)
         .await
-        .map_err(|e| format!("requestAdapter failed: {}", describe(&e)))?;
+        .map_err(|e| format!("requestAdapter failed: {}", crate::js_error::describe(&e)))?;
     if adapter.is_null() || adapter.is_undefined() {
         return Err("WebGPU is there but offers no adapter (GPU blocked or unsupported)".into());
     }
@@ -59,16 +59,4 @@ pub async fn probe() -> Result<Adapter, String> {
         "WebGPU adapter".to_string()
     };
     Ok(Adapter { name, fallback })
-}
-
-/// A thrown JavaScript value in words.
-pub fn describe(value: &JsValue) -> String {
-    if let Some(s) = value.as_string() {
-        return s;
-    }
-    let message = text(value, "message");
-    if !message.is_empty() {
-        return message;
-    }
-    format!("{value:?}")
 }
