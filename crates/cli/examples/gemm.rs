@@ -27,7 +27,13 @@ fn products(kind: ModelKind) -> Vec<(String, usize, usize, usize)> {
     };
     for (layer, output) in spec.layers.iter().zip(shapes) {
         match (layer, input, output) {
-            (LayerSpec::Conv2d { filters, kernel, .. }, Dims::Map { c, .. }, Dims::Map { h, w, .. }) => {
+            (
+                LayerSpec::Conv2d {
+                    filters, kernel, ..
+                },
+                Dims::Map { c, .. },
+                Dims::Map { h, w, .. },
+            ) => {
                 let name = format!("conv {c}→{filters} at {h}×{w}");
                 out.push((name, BATCH * h * w, kernel * kernel * c, *filters));
             }
