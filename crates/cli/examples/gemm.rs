@@ -2,8 +2,8 @@
 //!
 //! A k×k convolution, written as im2col, is one matrix product per batch:
 //! `[batch·out_h·out_w, k·k·c_in] × [k·k·c_in, filters]`; a dense layer is
-//! `[batch, inputs] × [inputs, units]`. This walks the 6-layer model's spec (so the shapes
-//! are the model's own), times Flex's matmul on each layer's product at batch 32, and a
+//! `[batch, inputs] × [inputs, units]`. This walks a model's spec (the 6-layer one unless told;
+//! the shapes are the model's own), times Flex's matmul on each layer's product at batch 32, and a
 //! square 1024³ for reference, so its GFLOP/s can be set beside TensorFlow's on the same
 //! shapes (`bench/gemm` runs both). Prints one JSON line per product.
 //!
@@ -22,9 +22,9 @@ fn products(kind: ModelKind) -> Vec<(String, usize, usize, usize)> {
     let spec = kind.spec();
     let mut out = Vec::new();
     let mut input = spec.input;
-    let Ok(shapes) = spec.shapes() else {
-        return out;
-    };
+    let shapes = spec
+        .shapes()
+        .unwrap_or_else(|e| panic!("the built-in {} spec is invalid: {e}", kind.id()));
     for (layer, output) in spec.layers.iter().zip(shapes) {
         match (layer, input, output) {
             (
@@ -71,9 +71,10 @@ fn main() {
         }
         let s = t.elapsed().as_secs_f64() / reps as f64;
         let gflops = 2.0 * (m * k * n) as f64 / s / 1e9;
-        println!(
-            "{{\"shape\": \"{name}\", \"m\": {m}, \"k\": {k}, \"n\": {n}, \"ms\": {:.3}, \"gflops\": {gflops:.1}}}",
-            s * 1e3
-        );
+        let line = serde_json::json!({
+            "shape": name, "m": m, "k": k, "n": n,
+            "ms": (s * 1e6).round() / 1e3, "gflops": (gflops * 10.0).round() / 10.0,
+        });
+        println!("{line}");
     }
 }

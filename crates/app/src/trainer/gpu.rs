@@ -7,6 +7,8 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::js_error::describe;
+
 /// What the browser offers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adapter {
@@ -36,12 +38,12 @@ pub async fn probe() -> Result<Adapter, String> {
         .map_err(|_| "navigator.gpu.requestAdapter is missing".to_string())?;
     let promise: Promise = request
         .call0(&gpu)
-        .map_err(|e| format!("requestAdapter failed: {}", crate::js_error::describe(&e)))?
+        .map_err(|e| format!("requestAdapter failed: {}", describe(&e)))?
         .dyn_into()
         .map_err(|_| "requestAdapter did not return a promise".to_string())?;
     let adapter = JsFuture::from(promise)
         .await
-        .map_err(|e| format!("requestAdapter failed: {}", crate::js_error::describe(&e)))?;
+        .map_err(|e| format!("requestAdapter failed: {}", describe(&e)))?;
     if adapter.is_null() || adapter.is_undefined() {
         return Err("WebGPU is there but offers no adapter (GPU blocked or unsupported)".into());
     }
