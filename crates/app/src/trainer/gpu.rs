@@ -18,6 +18,17 @@ pub struct Adapter {
     pub fallback: bool,
 }
 
+/// WebGPU features burn's kernels need in a browser. Without `timestamp-query` cubecl's
+/// autotuner cannot time its kernel variants there (timing without it would block, which a
+/// browser forbids), and it panics at the first tuned operation: seen on Dawn's OpenGL ES
+/// adapter (WebGPU compatibility mode) on an NVIDIA H100 in headless Chromium.
+pub const REQUIRED_FEATURES: [&str; 1] = ["timestamp-query"];
+
+/// The required features an adapter lacks, given what it has.
+pub fn missing_features(has: impl Fn(&str) -> bool) -> Vec<&'static str> {
+    REQUIRED_FEATURES.into_iter().filter(|f| !has(f)).collect()
+}
+
 fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -60,5 +71,40 @@ pub async fn probe() -> Result<Adapter, String> {
     } else {
         "WebGPU adapter".to_string()
     };
+    let features = get(&adapter, "features");
+    let has = |feature: &str| {
+        get(&features, "has")
+            .dyn_into::<Function>()
+            .ok()
+            .and_then(|f| f.call1(&features, &JsValue::from_str(feature)).ok())
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    };
+    let missing = missing_features(has);
+    if !missing.is_empty() {
+        return Err(format!(
+            "the WebGPU adapter ({name}) lacks {}, which burn's GPU kernels need in a browser",
+            missing.join(", ")
+        ));
+    }
     Ok(Adapter { name, fallback })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_adapter_without_timestamp_queries_is_refused() {
+        assert_eq!(missing_features(|_| false), vec!["timestamp-query"]);
+        assert_eq!(
+            missing_features(|f| f == "shader-f16"),
+            vec!["timestamp-query"]
+        );
+    }
+
+    #[test]
+    fn an_adapter_with_timestamp_queries_is_accepted() {
+        assert!(missing_features(|f| f == "timestamp-query").is_empty());
+    }
 }
