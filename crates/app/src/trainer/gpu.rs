@@ -83,7 +83,7 @@ pub async fn probe() -> Result<Adapter, String> {
     let missing = missing_features(has);
     if !missing.is_empty() {
         return Err(format!(
-            "the WebGPU adapter ({name}) lacks {}, which burn's GPU kernels need in a browser",
+            "the adapter “{name}” lacks {}, which burn's GPU kernels need in a browser",
             missing.join(", ")
         ));
     }
