@@ -314,6 +314,9 @@ def train_in_app(page, url, model, epochs, train_size, timeout):
         raise RuntimeError(f"the settings did not take: {got} (wanted {want})")
     gpu_line = page.eval("[...document.querySelectorAll('p.muted')].map(p => p.innerText)"
                          ".find(t => /WebGPU/.test(t)) || ''")
+    if gpu_line.startswith("No WebGPU"):
+        # The app would train on the CPU instead: not what this benchmark measures.
+        raise RuntimeError(f"the app does not train on this adapter: {gpu_line}")
     page.eval("__b.click('Train')")
     start = time.time()
     first_batch = None
