@@ -47,21 +47,16 @@ COMMON_FLAGS = [
 # Ways to put WebGPU on the GPU in headless Chromium on Linux, tried in order. On Linux,
 # Chromium gives WebGPU a Vulkan adapter only when Skia itself runs on Vulkan or when
 # "WebGPU on Vulkan via GL interop" is on; it turns the latter on for Wayland only, and
-# headless is not Wayland, so the first sets force it (feature ForceEnableWebGpuInterop).
+# headless is not Wayland: "interop" forces it, "vulkan" puts Skia on Vulkan.
 FLAG_SETS = {
     "interop": ["--use-angle=vulkan", "--enable-features=ForceEnableWebGpuInterop"],
+    "vulkan": ["--use-angle=vulkan", "--enable-features=Vulkan", "--disable-vulkan-surface"],
     # Chromium also requires that a WebGPU adapter can import the compositor's images
     # (Vulkan's VK_EXT_external_memory_dma_buf); where the driver lacks it (NVIDIA without
     # a DRM device, e.g. in a VM), only Dawn's OpenGL ES adapter on ANGLE is left, and that
     # one only in WebGPU's compatibility mode.
     "compat": ["--use-angle=vulkan", "--enable-features=ForceEnableWebGpuInterop",
                "--use-webgpu-adapter=opengles", "--force-webgpu-compat"],
-    "interop-egl": ["--use-gl=angle", "--use-angle=gl-egl", "--enable-features=ForceEnableWebGpuInterop"],
-    "vulkan": ["--use-angle=vulkan", "--enable-features=Vulkan", "--disable-vulkan-surface"],
-    "vulkan-native": ["--use-vulkan=native", "--use-angle=vulkan",
-                      "--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan",
-                      "--disable-vulkan-surface"],
-    "angle-egl": ["--use-gl=angle", "--use-angle=gl-egl", "--enable-features=Vulkan"],
     "default": [],
 }
 
@@ -362,8 +357,6 @@ def main():
     ap.add_argument("--tfjs-backends", default="webgpu,webgl")
     ap.add_argument("--timeout", type=int, default=240, help="seconds per app run")
     ap.add_argument("--flag-sets", default=",".join(FLAG_SETS))
-    ap.add_argument("--gpu-ids", help="VENDOR:DEVICE (e.g. 0x10de:0x2330): also try telling Chromium "
-                    "the GPU's PCI ids, for machines where it cannot read them itself")
     ap.add_argument("--allow-software", action="store_true",
                     help="accept a software adapter (to try the script on a machine without a GPU)")
     args = ap.parse_args()
@@ -373,11 +366,6 @@ def main():
     result = {"chromium": version, "probes": [], "app": [], "tfjs": []}
 
     names = args.flag_sets.split(",")
-    if args.gpu_ids:
-        vendor, device = args.gpu_ids.split(":")
-        FLAG_SETS["vulkan-ids"] = FLAG_SETS["vulkan"] + [
-            f"--gpu-testing-vendor-id={vendor}", f"--gpu-testing-device-id={device}"]
-        names.insert(1, "vulkan-ids")
     chosen = None
     for name in names:
         logfile = os.path.join(args.out, f"chromium-{name}.log")

@@ -72,10 +72,10 @@ pub async fn probe() -> Result<Adapter, String> {
         "WebGPU adapter".to_string()
     };
     let features = get(&adapter, "features");
+    let has_fn = get(&features, "has").dyn_into::<Function>().ok();
     let has = |feature: &str| {
-        get(&features, "has")
-            .dyn_into::<Function>()
-            .ok()
+        has_fn
+            .as_ref()
             .and_then(|f| f.call1(&features, &JsValue::from_str(feature)).ok())
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
