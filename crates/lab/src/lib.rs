@@ -5,15 +5,19 @@
 //! - [`optim`]: Keras's SGD (momentum, Nesterov, time-based decay, max-norm);
 //! - [`metrics`]: accuracy, loss and the confusion matrix on host data;
 //! - [`session`]: a step-wise, async-safe training session;
+//! - [`parallel`]: one batch's gradients computed in slices on several threads, and summed;
+//! - [`dropout`]: dropout masks that do not depend on how a batch is sliced;
 //! - [`backend`]: picking the device (ndarray, Flex or wgpu) at run time.
 //!
 //! lab knows no page and no terminal.
 
 pub mod backend;
+pub mod dropout;
 pub mod inspect;
 pub mod metrics;
 pub mod model;
 pub mod optim;
+pub mod parallel;
 pub mod published;
 pub mod session;
 pub mod spec;

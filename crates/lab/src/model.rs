@@ -4,8 +4,9 @@ use burn::module::{Initializer, Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::dropout::{MaskKey, fill_mask};
 use crate::spec::{Activation, Dims, LayerSpec, ModelSpec, Padding, SpecError};
 
 /// Keras's default kernel initializer.
@@ -99,17 +100,29 @@ impl Cnn {
         Ok(Cnn { layers })
     }
 
-    /// Class logits for a batch of images `[N, 3, 32, 32]` → `[N, 10]`.
+    /// Class logits for a batch of images `[N, 3, 32, 32]` → `[N, 10]`, as at inference:
+    /// dropout is the identity.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        self.run(images, None)
+    }
+
+    /// Class logits for a training step: every dropout layer drops units with the mask
+    /// that [`crate::dropout`] gives the images' rows of the batch under `key`, so a slice
+    /// of a batch is treated exactly as it would be inside the whole batch.
+    pub fn forward_train(&self, images: Tensor<4>, key: MaskKey) -> Tensor<2> {
+        self.run(images, Some(key))
+    }
+
+    fn run(&self, images: Tensor<4>, key: Option<MaskKey>) -> Tensor<2> {
         let mut flow = Flow::Maps(images);
-        for layer in &self.layers {
+        for (index, layer) in self.layers.iter().enumerate() {
             flow = match (layer, flow) {
                 (Layer::Conv(conv), Flow::Maps(x)) => Flow::Maps(conv.forward(x)),
                 (Layer::Pool(pool), Flow::Maps(x)) => Flow::Maps(pool.forward(x)),
                 (Layer::Relu(relu), Flow::Maps(x)) => Flow::Maps(relu.forward(x)),
                 (Layer::Relu(relu), Flow::Flat(x)) => Flow::Flat(relu.forward(x)),
-                (Layer::Dropout(d), Flow::Maps(x)) => Flow::Maps(d.forward(x)),
-                (Layer::Dropout(d), Flow::Flat(x)) => Flow::Flat(d.forward(x)),
+                (Layer::Dropout(d), Flow::Maps(x)) => Flow::Maps(drop_units(x, d.prob, index, key)),
+                (Layer::Dropout(d), Flow::Flat(x)) => Flow::Flat(drop_units(x, d.prob, index, key)),
                 (Layer::Flatten(_), Flow::Maps(x)) => Flow::Flat(x.flatten(1, 3)),
                 (Layer::Dense(dense), Flow::Flat(x)) => Flow::Flat(dense.forward(x)),
                 // `Cnn::new` only builds sequences that `ModelSpec::shapes` accepted.
@@ -136,7 +149,8 @@ impl Cnn {
                 Layer::Conv(conv) => conv.forward(x),
                 Layer::Relu(relu) => relu.forward(x),
                 Layer::Pool(pool) => pool.forward(x),
-                Layer::Dropout(d) => d.forward(x),
+                // Dropout is the identity outside training.
+                Layer::Dropout(_) => x,
                 // The convolutions all come before the first flatten.
                 Layer::Flatten(_) | Layer::Dense(_) => break,
             };
@@ -177,4 +191,25 @@ impl Cnn {
             .map(|l| 1 + usize::from(l.activation() == Some(Activation::Relu)))
             .sum()
     }
+}
+
+/// `x` with dropout at `rate` under `key` (dropout layer `layer`), or `x` itself at
+/// inference (`key` is `None`).
+fn drop_units<const D: usize>(
+    x: Tensor<D>,
+    rate: f64,
+    layer: usize,
+    key: Option<MaskKey>,
+) -> Tensor<D> {
+    let Some(key) = key else { return x };
+    if rate <= 0.0 {
+        return x;
+    }
+    let dims = x.dims();
+    let rows = dims[0];
+    let per_row: usize = dims[1..].iter().product();
+    let mut mask = Vec::new();
+    fill_mask(key, layer, rate, rows, per_row, &mut mask);
+    let mask = Tensor::<D>::from_data(TensorData::new(mask, dims), &x.device());
+    x * mask
 }

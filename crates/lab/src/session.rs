@@ -16,9 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use cifar::{ImageSet, NUM_CLASSES, SIDE};
 
+use crate::dropout::MaskKey;
 use crate::metrics::{ConfusionMatrix, accuracy, argmax_rows, cross_entropy_sum};
 use crate::model::Cnn;
 use crate::optim::{decayed_lr, keras_sgd};
+use crate::parallel::{Batch, SliceGrads, flat_weights, gradients_params, slice_gradients, split};
 use crate::spec::{Hyper, ModelSpec, SpecError};
 
 /// A loss above this (or not finite) stops the run as diverged. Cross-entropy over 10
@@ -119,8 +121,6 @@ pub struct Session {
     cursor: usize,
     updates: u64,
     sums: EpochSums,
-    pixels: Vec<f32>,
-    labels: Vec<u8>,
 }
 
 impl Session {
@@ -163,8 +163,6 @@ impl Session {
             cursor: 0,
             updates: 0,
             sums: EpochSums::default(),
-            pixels: Vec::new(),
-            labels: Vec::new(),
         })
     }
 
@@ -248,16 +246,19 @@ impl Session {
     /// Train on the next batch of the current epoch, then advance; after the last batch of
     /// an epoch the next call starts a new, reshuffled epoch.
     pub async fn train_step(&mut self) -> Result<StepReport, SessionError> {
-        let batch_size = self.hyper.batch_size;
-        let end = (self.cursor + batch_size).min(self.order.len());
-        let indices = &self.order[self.cursor..end];
-        let n = indices.len();
-        self.train
-            .batch_f32(indices, &mut self.pixels, &mut self.labels);
-        let images = images_tensor(&self.pixels, n, &self.device);
-        let targets = one_hot(&self.labels, &self.device);
+        let batch = self.next_batch();
+        let n = batch.len();
+        let images = images_tensor(&batch.pixels, n, &self.device);
+        let targets = one_hot(&batch.labels, &self.device);
 
-        let logits = self.model.forward(images);
+        let logits = self.model.forward_train(
+            images,
+            MaskKey {
+                seed: self.seed,
+                update: batch.update,
+                first_row: 0,
+            },
+        );
         let loss = (log_softmax(logits.clone(), 1) * targets)
             .sum_dim(1)
             .mean()
@@ -276,6 +277,88 @@ impl Session {
             .map_err(|e| SessionError::Device(format!("{e:?}")))?;
         let loss = first_f32(&read[0])? as f64;
         let logits = to_f32(&read[1])?;
+        let acc = accuracy(&argmax_rows(&logits, NUM_CLASSES), &batch.labels);
+        self.advance(n, loss, acc, lr)
+    }
+
+    /// The batch the next update trains on, as host data to cut into slices (see
+    /// [`crate::parallel`]). Nothing advances until [`Session::apply_gradients`].
+    pub fn next_batch(&self) -> Batch {
+        let end = (self.cursor + self.hyper.batch_size).min(self.order.len());
+        let indices = &self.order[self.cursor..end];
+        let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+        self.train.batch_f32(indices, &mut pixels, &mut labels);
+        Batch {
+            seed: self.seed,
+            update: self.updates,
+            pixels,
+            labels,
+        }
+    }
+
+    /// Apply the summed gradients of every slice of [`Session::next_batch`]'s batch as one
+    /// update (Keras's SGD, decay and max-norm, as [`Session::train_step`] does), then
+    /// advance. `sum.images` must be the whole batch.
+    pub async fn apply_gradients(&mut self, sum: SliceGrads) -> Result<StepReport, SessionError> {
+        let expected = (self.cursor + self.hyper.batch_size).min(self.order.len()) - self.cursor;
+        if sum.images != expected {
+            return Err(SessionError::Invalid(format!(
+                "gradients of {} images for a batch of {expected}",
+                sum.images
+            )));
+        }
+        let grads = gradients_params(&self.model, &sum.grads)?;
+        let lr = self.current_lr();
+        let model = std::mem::replace(&mut self.model, Cnn { layers: Vec::new() });
+        self.model = self.optim.step(lr, model, grads);
+        let n = sum.images as f64;
+        self.advance(sum.images, sum.loss_sum / n, sum.correct as f64 / n, lr)
+    }
+
+    /// Train the next batch cut into `parts` slices, computed one after the other here and
+    /// summed: what `parts` threads compute together, on one. For tests and benchmarks of
+    /// the data-parallel step.
+    pub async fn train_step_sliced(&mut self, parts: usize) -> Result<StepReport, SessionError> {
+        let batch = self.next_batch();
+        let mut sum = SliceGrads::default();
+        for rows in split(batch.len(), parts) {
+            let (spec, pixels, labels) = batch.slice(rows);
+            sum.add(&slice_gradients(&self.model, spec, pixels, labels).await?)?;
+        }
+        self.apply_gradients(sum).await
+    }
+
+    /// Every parameter, flat (see [`crate::parallel::flat_weights`]): what the other
+    /// threads of a data-parallel run load before each step.
+    pub async fn flat_weights(&self) -> Result<Vec<f32>, SessionError> {
+        flat_weights(&self.model).await
+    }
+
+    /// Replace the model's weights with `flat` (as [`Session::flat_weights`] gives them),
+    /// keeping the optimizer's state.
+    pub fn load_flat(&mut self, flat: &[f32]) -> Result<(), SessionError> {
+        let model = std::mem::replace(&mut self.model, Cnn { layers: Vec::new() });
+        match crate::parallel::load_flat_weights(model.clone(), flat) {
+            Ok(loaded) => {
+                self.model = loaded;
+                Ok(())
+            }
+            Err(e) => {
+                self.model = model;
+                Err(e)
+            }
+        }
+    }
+
+    /// Book a trained batch of `n` images (its loss and accuracy before the update, at
+    /// rate `lr`) and move to the next one.
+    fn advance(
+        &mut self,
+        n: usize,
+        loss: f64,
+        acc: f64,
+        lr: f64,
+    ) -> Result<StepReport, SessionError> {
         if !loss.is_finite() || loss > DIVERGENCE_LOSS {
             return Err(SessionError::Diverged {
                 step: self.updates,
@@ -283,8 +366,8 @@ impl Session {
                 lr,
             });
         }
-        let acc = accuracy(&argmax_rows(&logits, NUM_CLASSES), &self.labels);
-
+        let batch_size = self.hyper.batch_size;
+        let end = self.cursor + n;
         self.sums.loss += loss * n as f64;
         self.sums.correct += acc * n as f64;
         self.sums.images += n;
@@ -486,7 +569,7 @@ fn max_norm_param(spec: &ModelSpec, model: &Cnn) -> Option<(ParamId, f64)> {
     Some((dense.weight.id, max))
 }
 
-fn first_device(model: &Cnn) -> Device {
+pub(crate) fn first_device(model: &Cnn) -> Device {
     model
         .devices()
         .into_iter()
@@ -494,11 +577,11 @@ fn first_device(model: &Cnn) -> Device {
         .unwrap_or_else(crate::backend::host_device)
 }
 
-fn images_tensor(pixels: &[f32], n: usize, device: &Device) -> Tensor<4> {
+pub(crate) fn images_tensor(pixels: &[f32], n: usize, device: &Device) -> Tensor<4> {
     Tensor::from_data(TensorData::new(pixels.to_vec(), [n, 3, SIDE, SIDE]), device)
 }
 
-fn one_hot(labels: &[u8], device: &Device) -> Tensor<2> {
+pub(crate) fn one_hot(labels: &[u8], device: &Device) -> Tensor<2> {
     let mut v = vec![0f32; labels.len() * NUM_CLASSES];
     for (i, &l) in labels.iter().enumerate() {
         v[i * NUM_CLASSES + usize::from(l)] = 1.0;
@@ -514,7 +597,7 @@ async fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, SessionError
     to_f32(&data)
 }
 
-fn to_f32(data: &TensorData) -> Result<Vec<f32>, SessionError> {
+pub(crate) fn to_f32(data: &TensorData) -> Result<Vec<f32>, SessionError> {
     data.try_to_vec::<f32>()
         .map_err(|e| SessionError::Device(format!("unexpected data read back: {e:?}")))
 }
