@@ -43,6 +43,12 @@ pub struct BenchArgs {
     /// Images per batch.
     #[arg(long, default_value_t = 32)]
     pub batch_size: usize,
+    /// Train each batch as this many slices on as many OS threads, each with its own copy
+    /// of the model, gradients summed into one update: the design the browser app uses
+    /// for several CPU threads (its Web Workers), measured natively. Run with
+    /// RAYON_NUM_THREADS=1 to keep each thread's kernels single-threaded, as in the tab.
+    #[arg(long, default_value_t = 1)]
+    pub slices: usize,
     /// Write the result as JSON here.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -5,10 +5,12 @@
 //! logits) on batches drawn from a random image set; inference runs the validation
 //! forward pass with the logits read back. Warm-up batches are not timed.
 
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use cifar::ImageSet;
+use lab::parallel::{SliceGrads, SliceSpec, load_flat_weights, slice_gradients, split};
 use lab::{Session, block_on};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::Serialize;
@@ -21,6 +23,7 @@ struct BenchJson {
     model: String,
     backend: String,
     batch_size: usize,
+    slices: usize,
     batches: usize,
     train_images_per_s: f64,
     infer_images_per_s: f64,
@@ -54,12 +57,20 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
     let images = random_images(a.batch_size * 16, 7);
     let mut session = Session::new(spec, hyper, 1, &device, images.clone())?;
 
+    let mut helpers =
+        (a.slices > 1).then(|| SliceThreads::start(a.slices - 1, kind, session.device()));
+    let mut step = |session: &mut Session| -> Result<()> {
+        match helpers.as_mut() {
+            Some(h) => h.step(session),
+            None => block_on(session.train_step()).map(drop).map_err(Into::into),
+        }
+    };
     for _ in 0..a.warmup {
-        block_on(session.train_step())?;
+        step(&mut session)?;
     }
     let t = Instant::now();
     for _ in 0..a.batches {
-        block_on(session.train_step())?;
+        step(&mut session)?;
     }
     let train_s = t.elapsed().as_secs_f64();
 
@@ -77,6 +88,7 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
     let result = BenchJson {
         model: kind.id().into(),
         backend: backend.id().into(),
+        slices: a.slices,
         batch_size: a.batch_size,
         batches: a.batches,
         train_images_per_s: n / train_s,
@@ -84,9 +96,14 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
         ms_per_train_batch: train_s * 1000.0 / a.batches as f64,
     };
     println!(
-        "{} on {}: training {:.0} images/s ({:.1} ms per batch of {}), inference {:.0} images/s",
+        "{} on {}{}: training {:.0} images/s ({:.1} ms per batch of {}), inference {:.0} images/s",
         kind.spec().name,
         backend.id(),
+        if a.slices > 1 {
+            format!(" ({} slices on as many threads)", a.slices)
+        } else {
+            String::new()
+        },
         result.train_images_per_s,
         result.ms_per_train_batch,
         a.batch_size,
@@ -97,4 +114,72 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
             .with_context(|| format!("{}: could not write the result", path.display()))?;
     }
     Ok(())
+}
+
+/// A slice of a batch for a helper thread: the weights to use, where the slice sits, its
+/// pixels and labels.
+type Job = (Arc<Vec<f32>>, SliceSpec, Vec<f32>, Vec<u8>);
+
+/// A helper thread's answer: the slice's gradients, or why not.
+type Reply = Result<SliceGrads, String>;
+
+/// Helper OS threads, each with its own copy of the model: one slice of every batch each,
+/// while the calling thread computes the first (`lab::parallel`; the app does the same
+/// with Web Workers).
+struct SliceThreads {
+    helpers: Vec<(mpsc::Sender<Job>, mpsc::Receiver<Reply>)>,
+}
+
+impl SliceThreads {
+    fn start(count: usize, kind: lab::ModelKind, device: &lab::Device) -> SliceThreads {
+        let helpers = (0..count)
+            .map(|_| {
+                let (job_tx, job_rx) = mpsc::channel::<Job>();
+                let (out_tx, out_rx) = mpsc::channel();
+                let device = device.clone();
+                std::thread::spawn(move || {
+                    let mut model = lab::Cnn::new(&kind.spec(), &device).ok();
+                    for (weights, slice, pixels, labels) in job_rx {
+                        let result = model
+                            .take()
+                            .ok_or_else(|| "the helper's model could not be built".to_string())
+                            .and_then(|m| load_flat_weights(m, &weights).map_err(|e| e.to_string()))
+                            .and_then(|m| {
+                                let grads = block_on(slice_gradients(&m, slice, &pixels, &labels))
+                                    .map_err(|e| e.to_string());
+                                model = Some(m);
+                                grads
+                            });
+                        if out_tx.send(result).is_err() {
+                            break;
+                        }
+                    }
+                });
+                (job_tx, out_rx)
+            })
+            .collect();
+        SliceThreads { helpers }
+    }
+
+    fn step(&mut self, session: &mut Session) -> Result<()> {
+        let batch = session.next_batch();
+        let parts = split(batch.len(), self.helpers.len() + 1);
+        let weights = Arc::new(block_on(session.flat_weights())?);
+        for ((tx, _), rows) in self.helpers.iter().zip(&parts[1..]) {
+            let (slice, pixels, labels) = batch.slice(rows.clone());
+            tx.send((weights.clone(), slice, pixels.to_vec(), labels.to_vec()))
+                .map_err(|_| anyhow::anyhow!("a helper thread ended"))?;
+        }
+        let (slice, pixels, labels) = batch.slice(parts[0].clone());
+        let mut sum = block_on(slice_gradients(session.model(), slice, pixels, labels))?;
+        for (_, rx) in self.helpers.iter().take(parts.len() - 1) {
+            let grads = rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("a helper thread ended"))?
+                .map_err(anyhow::Error::msg)?;
+            sum.add(&grads)?;
+        }
+        block_on(session.apply_gradients(sum))?;
+        Ok(())
+    }
 }

@@ -29,7 +29,7 @@ pub fn train(a: &TrainArgs) -> Result<()> {
     }
 
     let started = Instant::now();
-    let data = load(&a.data, a.seed)?;
+    let data = load(&a.data)?;
     let train_set = match (a.train_limit, a.per_class) {
         (Some(n), _) => data.train.first(n),
         (_, Some(n)) => data.train.per_class(n),
@@ -158,7 +158,7 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
     let spec = a.model.kind().spec();
     let bytes = std::fs::read(&a.weights)
         .with_context(|| format!("cannot read {}", a.weights.display()))?;
-    let data = load(&a.data, 1)?;
+    let data = load(&a.data)?;
     let device = a.data.backend.kind().device().map_err(anyhow::Error::msg)?;
     let model = lab::session::load_weights(&spec, bytes, &device)
         .with_context(|| a.weights.display().to_string())?;
