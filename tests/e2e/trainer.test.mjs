@@ -35,7 +35,7 @@ test(`a CPU run (${served ? "CIFAR-10" : "demo set"}, 4-layer, 1,000 images) tra
   await setNumber(page, "epochs", 1);
   await page.locator("#backend").selectOption("flex");
   await page.getByRole("button", { name: "Train", exact: true }).click();
-  await page.getByText("On CPU (Flex).").waitFor({ timeout: 60_000 });
+  await page.getByText(/On CPU \(Flex\) · \d+ threads?\./).waitFor({ timeout: 60_000 });
 
   // A click while training is handled: pause holds the run still, resume moves it on.
   await page.getByRole("button", { name: "Pause" }).click();
@@ -137,7 +137,7 @@ test("burn-ndarray trains in the browser too (a few batches)", async () => {
   await setNumber(page, "epochs", 1);
   await page.locator("#backend").selectOption("ndarray");
   await page.getByRole("button", { name: "Train", exact: true }).click();
-  await page.getByText("On CPU (ndarray).").waitFor({ timeout: 60_000 });
+  await page.getByText(/On CPU \(ndarray\) · \d+ threads?\./).waitFor({ timeout: 60_000 });
   await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 180_000 });
   assert.match(await page.locator(".confusion-wrap").innerText(), /on 20 images/);
   assert.deepEqual(errors, []);

@@ -1,16 +1,27 @@
-//! How long a run will take: from the speed measured on this device for this model and
-//! backend (kept in localStorage after each run), or a rough guess until one is measured.
+//! How long a run will take: from the speed measured on this device for this model,
+//! backend and number of CPU threads (kept in localStorage after each run), or a rough
+//! guess until one is measured.
 
 use std::collections::BTreeMap;
 
 use lab::{BackendKind, ModelKind};
 
-/// Milliseconds per batch of 32 measured here, by `model/backend`.
+/// Milliseconds per batch of 32 measured here, by `model/backend[/threads]`.
 pub type Speeds = BTreeMap<String, f64>;
 
-/// The key under which a model/backend speed is kept.
-pub fn key(model: ModelKind, backend: BackendKind) -> String {
-    format!("{}/{}", model.id(), backend.id())
+/// The share of a perfect speed-up that each extra CPU thread is assumed to give until a
+/// run on that many threads is measured (two threads measured 1.8–1.9× one here:
+/// BENCHMARKS.md, "Training on several CPU threads").
+pub const THREAD_EFFICIENCY: f64 = 0.9;
+
+/// The key under which a model/backend speed on `threads` CPU threads is kept
+/// (`six/flex`, `six/flex/2`; WebGPU runs ignore threads).
+pub fn key(model: ModelKind, backend: BackendKind, threads: usize) -> String {
+    if backend == BackendKind::Wgpu || threads <= 1 {
+        format!("{}/{}", model.id(), backend.id())
+    } else {
+        format!("{}/{}/{threads}", model.id(), backend.id())
+    }
 }
 
 /// A guess of ms per batch of 32 before anything is measured: a laptop CPU in wasm, or a
@@ -68,18 +79,32 @@ pub fn run_seconds(
     epochs as f64 * (train_ms + eval_ms) / 1000.0
 }
 
-/// The estimate for a run, using `speeds` when this model/backend has been measured.
+/// The estimate for a run on `threads` CPU threads, using `speeds` when this
+/// model/backend/threads has been measured; else the one-thread speed (measured or
+/// guessed) divided by the expected speed-up.
+#[allow(clippy::too_many_arguments)] // the run's shape, each a plain number
 pub fn estimate(
     speeds: &Speeds,
     model: ModelKind,
     backend: BackendKind,
+    threads: usize,
     train: usize,
     val: usize,
     batch: usize,
     epochs: usize,
 ) -> Estimate {
-    let measured = speeds.get(&key(model, backend)).copied();
-    let ms = measured.unwrap_or_else(|| guess_ms_per_batch(model, backend));
+    let measured = speeds.get(&key(model, backend, threads)).copied();
+    let ms = measured.unwrap_or_else(|| {
+        let one = speeds
+            .get(&key(model, backend, 1))
+            .copied()
+            .unwrap_or_else(|| guess_ms_per_batch(model, backend));
+        if backend == BackendKind::Wgpu || threads <= 1 {
+            one
+        } else {
+            one / (1.0 + (threads - 1) as f64 * THREAD_EFFICIENCY)
+        }
+    });
     Estimate {
         seconds: run_seconds(ms, train, val, batch, epochs),
         measured: measured.is_some(),
@@ -107,11 +132,17 @@ pub fn load() -> Speeds {
     LocalStorage::get(KEY).unwrap_or_default()
 }
 
-/// Remember a measured speed (ms per batch, scaled to a batch of 32).
-pub fn remember(speeds: &mut Speeds, model: ModelKind, backend: BackendKind, ms_per_batch32: f64) {
+/// Remember a measured speed (ms per batch, scaled to a batch of 32) on `threads`.
+pub fn remember(
+    speeds: &mut Speeds,
+    model: ModelKind,
+    backend: BackendKind,
+    threads: usize,
+    ms_per_batch32: f64,
+) {
     use gloo::storage::{LocalStorage, Storage};
     if ms_per_batch32.is_finite() && ms_per_batch32 > 0.0 {
-        speeds.insert(key(model, backend), ms_per_batch32);
+        speeds.insert(key(model, backend, threads), ms_per_batch32);
         let _ = LocalStorage::set(KEY, &*speeds);
     }
 }
@@ -132,12 +163,76 @@ mod tests {
     #[test]
     fn measured_speeds_win_over_guesses() {
         let mut speeds = Speeds::new();
-        let guess = estimate(&speeds, ModelKind::Six, BackendKind::Flex, 3200, 0, 32, 1);
+        let guess = estimate(
+            &speeds,
+            ModelKind::Six,
+            BackendKind::Flex,
+            1,
+            3200,
+            0,
+            32,
+            1,
+        );
         assert!(!guess.measured);
-        speeds.insert(key(ModelKind::Six, BackendKind::Flex), 100.0);
-        let e = estimate(&speeds, ModelKind::Six, BackendKind::Flex, 3200, 0, 32, 1);
+        speeds.insert(key(ModelKind::Six, BackendKind::Flex, 1), 100.0);
+        let e = estimate(
+            &speeds,
+            ModelKind::Six,
+            BackendKind::Flex,
+            1,
+            3200,
+            0,
+            32,
+            1,
+        );
         assert!(e.measured);
         assert!((e.seconds - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn threads_use_their_own_speed_once_measured_and_the_expected_speed_up_before() {
+        let mut speeds = Speeds::new();
+        speeds.insert(key(ModelKind::Six, BackendKind::Flex, 1), 100.0);
+        assert_eq!(key(ModelKind::Six, BackendKind::Flex, 1), "six/flex");
+        assert_eq!(key(ModelKind::Six, BackendKind::Wgpu, 4), "six/wgpu");
+        let two = estimate(
+            &speeds,
+            ModelKind::Six,
+            BackendKind::Flex,
+            2,
+            3200,
+            0,
+            32,
+            1,
+        );
+        assert!(!two.measured);
+        assert!((two.seconds - 10.0 / (1.0 + THREAD_EFFICIENCY)).abs() < 1e-9);
+        speeds.insert(key(ModelKind::Six, BackendKind::Flex, 2), 55.0);
+        let two = estimate(
+            &speeds,
+            ModelKind::Six,
+            BackendKind::Flex,
+            2,
+            3200,
+            0,
+            32,
+            1,
+        );
+        assert!(two.measured);
+        assert!((two.seconds - 5.5).abs() < 1e-9);
+        // WebGPU ignores threads.
+        speeds.insert(key(ModelKind::Six, BackendKind::Wgpu, 1), 10.0);
+        let gpu = estimate(
+            &speeds,
+            ModelKind::Six,
+            BackendKind::Wgpu,
+            8,
+            3200,
+            0,
+            32,
+            1,
+        );
+        assert!(gpu.measured && (gpu.seconds - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The browser app: a yew front end over the `lab` engine, training in a Web Worker.
 //!
-//! One wasm serves two roles. In the page, `main` mounts the yew app. In the training
+//! One wasm serves three roles. In the page, `main` mounts the yew app. In the training
 //! worker (`web/worker.js` imports this same module), there is no window, so `main` does
-//! nothing and the worker calls [`worker_entry`].
+//! nothing and the worker calls [`worker_entry`]; in the helper threads that the training
+//! worker starts for a multi-threaded CPU run, [`helper_entry`].
 
 mod app;
 mod components;
@@ -50,8 +51,15 @@ fn run_constructors_once() {
     }
 }
 
-/// Entry point of the training worker (called by `web/worker.js`).
+/// Entry point of the training worker (called by `web/worker.js` with the app's module
+/// and wasm URLs, which its helper threads load too).
 #[wasm_bindgen]
-pub fn worker_entry() {
-    trainer::worker::start();
+pub fn worker_entry(module: String, wasm: String) {
+    trainer::worker::start(module, wasm);
+}
+
+/// Entry point of a helper thread of a data-parallel run (called by `web/worker.js`).
+#[wasm_bindgen]
+pub fn helper_entry() {
+    trainer::helper::start();
 }

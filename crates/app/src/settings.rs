@@ -82,6 +82,48 @@ pub struct Settings {
     pub seed: u64,
     /// Where to train.
     pub backend: BackendChoice,
+    /// CPU threads to train on; 0 lets the page choose ([`resolve_threads`]). The
+    /// learner's own device: a share link does not carry it.
+    #[serde(default)]
+    pub threads: usize,
+}
+
+/// The most threads the page picks by itself. Each helper thread adds its share of the
+/// per-batch synchronisation (sending weights, summing gradients, about a tenth of a
+/// 6-layer batch on one core per helper: BENCHMARKS.md, "Training on several CPU
+/// threads"), so past about 8 threads a batch of 32 gains little.
+pub const AUTO_THREADS_MAX: usize = 8;
+
+/// The most threads a learner can ask for: a batch of 32 cut 16 ways is two images a slice.
+pub const THREADS_MAX: usize = 16;
+
+/// The threads a run uses for the `chosen` setting on a device with `cores` logical cores:
+/// the chosen number (at most [`THREADS_MAX`]), or for 0 the cores, at most
+/// [`AUTO_THREADS_MAX`].
+pub fn resolve_threads(chosen: usize, cores: usize) -> usize {
+    match chosen {
+        0 => cores.clamp(1, AUTO_THREADS_MAX),
+        n => n.min(THREADS_MAX),
+    }
+}
+
+/// Logical cores as the browser reports them (`navigator.hardwareConcurrency`; 1 where it
+/// says nothing).
+pub fn logical_cores() -> usize {
+    #[cfg(target_family = "wasm")]
+    {
+        let global = js_sys::global();
+        let n = js_sys::Reflect::get(&global, &"navigator".into())
+            .and_then(|nav| js_sys::Reflect::get(&nav, &"hardwareConcurrency".into()))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(1.0);
+        (n as usize).max(1)
+    }
+    #[cfg(not(target_family = "wasm"))]
+    {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
 }
 
 /// Training images in a quick class run.
@@ -100,6 +142,7 @@ impl Settings {
             val_size: 2_000,
             seed: 1,
             backend: BackendChoice::Auto,
+            threads: 0,
         }
     }
 
@@ -281,14 +324,19 @@ mod tests {
         s.hyper.decay = 1e-6;
         s.seed = 42;
         s.backend = BackendChoice::NdArray;
-        let base = Settings::new(ModelKind::Six);
+        s.threads = 3;
+        let mut base = Settings::new(ModelKind::Six);
+        base.threads = 2;
         let (back, ignored) = from_query(&format!("?{}", to_query(&s)), &base).unwrap();
         assert!(ignored.is_empty(), "{ignored:?}");
-        // The backend is the learner's own: it stays as it was.
+        assert!(!to_query(&s).contains("thread"));
+        // The backend and the threads are the learner's own: they stay as they were.
         assert_eq!(back.backend, base.backend);
+        assert_eq!(back.threads, 2);
         assert_eq!(
             Settings {
                 backend: s.backend,
+                threads: s.threads,
                 ..back
             },
             s
@@ -307,6 +355,19 @@ mod tests {
         let (kept, why) = from_query("lr=-1", &base).unwrap();
         assert_eq!(kept, base);
         assert!(why[0].contains("learning rate"), "{why:?}");
+    }
+
+    #[test]
+    fn threads_default_to_the_cores_within_limits_and_old_settings_read_as_automatic() {
+        assert_eq!(resolve_threads(0, 2), 2);
+        assert_eq!(resolve_threads(0, 0), 1);
+        assert_eq!(resolve_threads(0, 64), AUTO_THREADS_MAX);
+        assert_eq!(resolve_threads(3, 2), 3);
+        assert_eq!(resolve_threads(99, 2), THREADS_MAX);
+        let mut old = serde_json::to_value(Settings::new(ModelKind::Four)).unwrap();
+        old.as_object_mut().unwrap().remove("threads");
+        let back: Settings = serde_json::from_value(old).unwrap();
+        assert_eq!(back.threads, 0);
     }
 
     #[test]

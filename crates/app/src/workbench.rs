@@ -256,6 +256,7 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                         test_images: run.test_images,
                         history: run.history.clone(),
                         stopped: run.status == RunStatus::Stopped,
+                        threads: run.threads.max(1),
                         data: dataset
                             .as_ref()
                             .map(|d| d.source.describe())
@@ -341,6 +342,7 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                 backend: state.backend(),
                 strip: data::strip_indices(&val),
                 resume_at: None,
+                threads: state.threads(),
             };
             let run_data = RunData {
                 train: Rc::new(data::training_subset(d, s.train_size).to_batch_bytes()),

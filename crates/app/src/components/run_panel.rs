@@ -98,7 +98,8 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
             if let (Some(why), false) = (&props.cannot_start, status.active()) {
                 <p class="muted">{ format!("To train: {why}.") }</p>
             }
-            <p class="status" role="status" aria-live="polite">
+            <p class="status" role="status" aria-live="polite"
+                data-sync-ms={last.and_then(|p| p.sync_ms).map(|ms| format!("{ms:.1}"))}>
                 { status_text(status) }
                 if let Some(device) = &run.device { { format!(" On {device}.") } }
                 if let Some(speed) = &speed { { format!(" {speed}.") } }

@@ -1,5 +1,5 @@
 //! The run's settings: model (with its architecture table), hyperparameters (the
-//! tutorial's by default), data sizes with a time estimate, seed and backend.
+//! tutorial's by default), data sizes with a time estimate, seed, backend and CPU threads.
 
 use lab::{Hyper, ModelKind};
 use wasm_bindgen::JsCast;
@@ -10,7 +10,7 @@ use super::arch_table::ArchTableView;
 use super::number_field::NumberField;
 use crate::estimate::{Estimate, format_duration};
 use crate::pages::trainer::state::{Action, GpuStatus};
-use crate::settings::{BackendChoice, Settings};
+use crate::settings::{BackendChoice, Settings, THREADS_MAX, logical_cores, resolve_threads};
 
 /// The form's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -86,6 +86,17 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
             }
         })
     };
+    let on_threads = {
+        let act = act.clone();
+        Callback::from(move |e: Event| {
+            if let Some(n) = select_value(&e).and_then(|v| v.parse::<usize>().ok()) {
+                act.emit(Action::SetThreads(n));
+            }
+        })
+    };
+    let cores = logical_cores();
+    let auto_threads = resolve_threads(0, cores);
+    let most_threads = cores.clamp(2, THREADS_MAX);
     let on_nesterov = {
         let act = act.clone();
         let hyper = s.hyper;
@@ -194,6 +205,21 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                         }) }
                     </select>
                     <small class="muted">{ format!("This run: {}", props.backend_label) }</small>
+                </div>
+                <div class="field">
+                    <label for="threads">{ "CPU threads" }</label>
+                    <select id="threads" onchange={on_threads} disabled={d}
+                        aria-describedby="threads-help">
+                        <option value="0" selected={s.threads == 0}>
+                            { format!("Automatic ({auto_threads})") }
+                        </option>
+                        { for (1..=most_threads).map(|n| html! {
+                            <option value={n.to_string()} selected={s.threads == n}>{ n.to_string() }</option>
+                        }) }
+                    </select>
+                    <small class="muted" id="threads-help">
+                        { format!("This device has {cores} logical core{}; each thread trains a slice of every batch on the CPU.", if cores == 1 { "" } else { "s" }) }
+                    </small>
                 </div>
             </div>
             <p class="muted">{ gpu_line }</p>

@@ -53,7 +53,7 @@ pub fn share_link(props: &ShareLinkProps) -> Html {
     html! {
         <section class="panel share" aria-labelledby="share-h">
             <h2 id="share-h">{ "Share these settings" }</h2>
-            <p class="muted">{ "Anyone who opens this link starts from the same model, hyperparameters, seed and data size (their own device picks where to train)." }</p>
+            <p class="muted">{ "Anyone who opens this link starts from the same model, hyperparameters, seed and data size (their own device picks where to train, and on how many threads)." }</p>
             <div class="share-row">
                 <label for="share-url" class="visually-hidden">{ "Link to these settings" }</label>
                 <input id="share-url" type="text" readonly=true value={url}

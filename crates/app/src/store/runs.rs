@@ -32,6 +32,13 @@ pub struct RunRecord {
     /// The images it trained and was validated on ("CIFAR-10 (served by this site)").
     #[serde(default)]
     pub data: String,
+    /// CPU threads it trained on (1 on WebGPU, and for runs saved before threads).
+    #[serde(default = "one_thread")]
+    pub threads: usize,
+}
+
+fn one_thread() -> usize {
+    1
 }
 
 impl RunRecord {
@@ -95,6 +102,7 @@ impl RunRecord {
             "model": self.config.model.id(),
             "backend": self.config.backend.id(),
             "device": self.device,
+            "threads": self.threads,
             "data": self.data,
             "epochs": self.history.len(),
             "batch_size": self.config.hyper.batch_size,
@@ -293,13 +301,15 @@ mod tests {
                 backend: BackendKind::Flex,
                 strip: vec![],
                 resume_at: None,
+                threads: 2,
             },
-            device: "CPU (Flex)".into(),
+            device: "CPU (Flex) · 2 threads".into(),
             train_images: 5000,
             test_images: 1000,
             history: vec![report(0, 0.3), report(1, 0.4)],
             stopped: false,
             data: "synthetic".into(),
+            threads: 2,
         }
     }
 
@@ -327,6 +337,7 @@ mod tests {
         assert_eq!(v["history"][1]["epoch"], 2);
         assert_eq!(v["test_accuracy"], 0.4);
         assert_eq!(v["confusion_matrix"][3][4], 1);
+        assert_eq!(v["threads"], 2);
         // 2 epochs × 5,000 images in 20 s.
         assert_eq!(v["images_per_second"], 500.0);
         assert_eq!(r.title(), "6-layer CNN, 2 epochs on 5,000 images");

@@ -25,6 +25,19 @@ pub struct RunConfig {
     /// Continue from the start of this epoch with weights sent beside the message
     /// (a GPU run handed to the CPU); `None` starts from fresh weights.
     pub resume_at: Option<usize>,
+    /// CPU threads to train on (each batch cut into this many slices, one per Web Worker;
+    /// see `trainer::pool`). Ignored on WebGPU. Records from before threads read as 1.
+    #[serde(default = "one")]
+    pub threads: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// "1 thread", "2 threads".
+pub fn threads_label(threads: usize) -> String {
+    format!("{threads} thread{}", if threads == 1 { "" } else { "s" })
 }
 
 /// Page → worker.
@@ -62,6 +75,11 @@ pub struct BatchProgress {
     pub ms_per_batch: f64,
     /// Evaluation work still due at the end of this epoch, in milliseconds (estimated).
     pub eval_ms_per_epoch: f64,
+    /// On several threads: milliseconds per batch (smoothed like `ms_per_batch`) not spent
+    /// computing gradients: reading and sending the weights and slices, waiting for the
+    /// slowest thread beyond its compute time, summing, updating. `None` on one thread.
+    #[serde(default)]
+    pub sync_ms: Option<f64>,
 }
 
 /// The prediction for one test image of the strip.
@@ -201,14 +219,27 @@ pub enum Event {
     Booted,
     /// The run is training.
     Started {
-        /// What trains: the GPU adapter's name, or "CPU (Flex)" and the like.
+        /// What trains: the GPU adapter's name, or "CPU (Flex) · 2 threads" and the like.
         device: String,
+        /// CPU threads training (1 on WebGPU).
+        #[serde(default = "one")]
+        threads: usize,
+        /// Why fewer threads train than were asked for, in one line.
+        #[serde(default)]
+        threads_note: Option<String>,
         /// Training images.
         train_images: usize,
         /// Validation images.
         test_images: usize,
         /// Batches per epoch.
         batches_per_epoch: usize,
+    },
+    /// The run now trains on `threads` CPU threads (after a helper thread failed).
+    Threads {
+        /// Threads training from now on.
+        threads: usize,
+        /// Why, in one line.
+        note: String,
     },
     /// One batch trained.
     Batch(BatchProgress),
@@ -255,6 +286,7 @@ mod tests {
             backend: BackendKind::Flex,
             strip: vec![1, 2, 3],
             resume_at: Some(2),
+            threads: 3,
         });
         let text = serde_json::to_string(&cmd).unwrap();
         assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), cmd);
@@ -279,6 +311,21 @@ mod tests {
         }));
         let text = serde_json::to_string(&ev).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), ev);
+    }
+
+    #[test]
+    fn configs_and_events_from_before_threads_read_as_one_thread() {
+        let old = r#"{"model":"Four","hyper":{"lr":0.01,"momentum":0.9,"nesterov":false,"decay":1e-6,"batch_size":32,"epochs":1},"seed":1,"backend":"Flex","strip":[],"resume_at":null}"#;
+        assert_eq!(serde_json::from_str::<RunConfig>(old).unwrap().threads, 1);
+        let old = r#"{"Started":{"device":"CPU (Flex)","train_images":5,"test_images":5,"batches_per_epoch":1}}"#;
+        match serde_json::from_str::<Event>(old).unwrap() {
+            Event::Started {
+                threads,
+                threads_note,
+                ..
+            } => assert_eq!((threads, threads_note), (1, None)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -5,9 +5,13 @@
 //! loop and yields to its event loop between calls, so pause and stop take effect within
 //! one batch even while the test set is being evaluated. Native tests drive the same code.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use cifar::{ImageSet, NUM_CLASSES};
 use lab::metrics::{ConfusionMatrix, argmax_rows};
-use lab::{Device, Session, SessionError};
+use lab::parallel::{SliceGrads, SliceSpec, slice_gradients, split};
+use lab::{Device, Session, SessionError, StepReport};
 
 use super::protocol::{
     BatchProgress, EpochReport, Event, Failure, FailureKind, Prediction, Predictions, RunConfig,
@@ -18,6 +22,42 @@ pub const EVAL_CHUNK: usize = 250;
 
 /// A clock in milliseconds (`performance.now()` in a browser).
 pub type Clock = Box<dyn Fn() -> f64>;
+
+/// One slice of a batch for another thread: where it sits in the step, its pixels and
+/// labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SliceJob {
+    /// The slice's place in its step.
+    pub slice: SliceSpec,
+    /// Its pixels, `[n, 3, 32, 32]` flat.
+    pub pixels: Vec<f32>,
+    /// Its labels.
+    pub labels: Vec<u8>,
+}
+
+/// What another thread computed for its slice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SliceResult {
+    /// The slice's gradients, loss and correct count.
+    pub grads: SliceGrads,
+    /// Milliseconds the thread spent computing them.
+    pub compute_ms: f64,
+}
+
+/// A future the helpers hand back (wasm futures are not `Send`).
+pub type HelperFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<SliceResult>, String>> + 'a>>;
+
+/// The other threads of a data-parallel run: each computes one slice of every batch while
+/// the runner computes the first (in the browser, helper Web Workers: `trainer::pool`).
+pub trait SliceHelpers {
+    /// Threads besides the runner's own.
+    fn count(&self) -> usize;
+    /// Hand out one slice per helper (at most [`SliceHelpers::count`]), each to be computed
+    /// under `weights` (flat, as `lab::parallel::flat_weights` gives them).
+    fn send(&mut self, weights: &[f32], jobs: Vec<SliceJob>) -> Result<(), String>;
+    /// The results of what [`SliceHelpers::send`] handed out, in the same order.
+    fn receive(&mut self) -> HelperFuture<'_>;
+}
 
 enum Phase {
     Training,
@@ -64,6 +104,8 @@ pub struct Runner {
     epoch_started: f64,
     /// Smoothed milliseconds per training batch (None until one is timed).
     ms_per_batch: Option<f64>,
+    /// Smoothed milliseconds per batch spent synchronising threads (None on one thread).
+    sync_ms: Option<f64>,
     /// Milliseconds per validation image, from the last evaluation chunk.
     ms_per_eval_image: Option<f64>,
     batches_timed: usize,
@@ -74,6 +116,8 @@ pub struct Runner {
     stopping: bool,
     /// The latest finished evaluation's prediction for every validation image.
     predictions: Predictions,
+    /// The other threads of a data-parallel run, if any.
+    helpers: Option<Box<dyn SliceHelpers>>,
 }
 
 impl Runner {
@@ -117,13 +161,25 @@ impl Runner {
             clock,
             epoch_started,
             ms_per_batch: None,
+            sync_ms: None,
             ms_per_eval_image: None,
             batches_timed: 0,
             last: None,
             last_epoch_figures: (0.0, 0.0),
             stopping: false,
             predictions: Predictions::default(),
+            helpers: None,
         })
+    }
+
+    /// Train every batch on `helpers` and this thread together, from the next batch on.
+    pub fn set_helpers(&mut self, helpers: Box<dyn SliceHelpers>) {
+        self.helpers = Some(helpers);
+    }
+
+    /// Threads training: this one and its helpers.
+    pub fn threads(&self) -> usize {
+        1 + self.helpers.as_ref().map_or(0, |h| h.count())
     }
 
     /// Validation images.
@@ -180,8 +236,28 @@ impl Runner {
     }
 
     async fn train_batch(&mut self) -> Result<Vec<Event>, Failure> {
+        let mut events = Vec::new();
         let t0 = (self.clock)();
-        let report = self.session.train_step().await.map_err(failure)?;
+        let (report, sync_ms) = match self.helpers.as_mut() {
+            Some(helpers) if helpers.count() > 0 => {
+                match parallel_step(&mut self.session, helpers.as_mut(), &self.clock).await {
+                    Ok((report, sync_ms)) => (report, Some(sync_ms)),
+                    Err(StepError::Session(e)) => return Err(failure(e)),
+                    // The batch was not applied: train it again here, on one thread.
+                    Err(StepError::Helpers(why)) => {
+                        self.helpers = None;
+                        events.push(Event::Threads {
+                            threads: 1,
+                            note: format!(
+                                "A training thread stopped ({why}); training goes on with one thread."
+                            ),
+                        });
+                        (self.session.train_step().await.map_err(failure)?, None)
+                    }
+                }
+            }
+            _ => (self.session.train_step().await.map_err(failure)?, None),
+        };
         let dt = (self.clock)() - t0;
         // The first batch compiles kernels (seconds on WebGPU): time the rest.
         self.batches_timed += 1;
@@ -190,6 +266,11 @@ impl Runner {
             Some(avg) if self.batches_timed > 2 => 0.9 * avg + 0.1 * dt,
             _ => dt,
         });
+        self.sync_ms = match (sync_ms, self.sync_ms) {
+            (None, _) => None,
+            (Some(now), Some(avg)) if self.batches_timed > 2 => Some(0.9 * avg + 0.1 * now),
+            (Some(now), _) => Some(now),
+        };
         let eval_images = self.test.len() + self.strip.len();
         let progress = BatchProgress {
             epoch: report.epoch,
@@ -200,6 +281,7 @@ impl Runner {
             lr: report.lr,
             ms_per_batch: self.ms_per_batch.unwrap_or(dt),
             eval_ms_per_epoch: self.estimated_eval_ms(eval_images),
+            sync_ms: self.sync_ms,
         };
         if report.epoch_done {
             self.phase = EvalProgress::start(
@@ -211,7 +293,8 @@ impl Runner {
         }
         self.last = Some(progress);
         self.last_epoch_figures = (report.epoch_loss, report.epoch_accuracy);
-        Ok(vec![Event::Batch(progress)])
+        events.push(Event::Batch(progress));
+        Ok(events)
     }
 
     /// Evaluation costs about a third of a training image per image (forward only).
@@ -305,6 +388,66 @@ impl Runner {
     }
 }
 
+/// Why a data-parallel step failed: in the model (the run fails) or in the helpers (the
+/// run goes on with one thread).
+enum StepError {
+    Session(SessionError),
+    Helpers(String),
+}
+
+impl From<SessionError> for StepError {
+    fn from(e: SessionError) -> Self {
+        StepError::Session(e)
+    }
+}
+
+/// One batch on this thread and `helpers` together: slice 0 here, one slice per helper
+/// there, gradients summed and applied as one update. Returns the report and the
+/// milliseconds of the step not spent computing gradients (the cost of synchronising).
+async fn parallel_step(
+    session: &mut Session,
+    helpers: &mut dyn SliceHelpers,
+    clock: &Clock,
+) -> Result<(StepReport, f64), StepError> {
+    let t0 = clock();
+    let batch = session.next_batch();
+    let parts = split(batch.len(), helpers.count() + 1);
+    let weights = session.flat_weights().await?;
+    let jobs = parts[1..]
+        .iter()
+        .map(|rows| {
+            let (slice, pixels, labels) = batch.slice(rows.clone());
+            SliceJob {
+                slice,
+                pixels: pixels.to_vec(),
+                labels: labels.to_vec(),
+            }
+        })
+        .collect();
+    helpers.send(&weights, jobs).map_err(StepError::Helpers)?;
+    drop(weights);
+    let t1 = clock();
+    let (slice, pixels, labels) = batch.slice(parts[0].clone());
+    let mut sum = slice_gradients(session.model(), slice, pixels, labels).await?;
+    let local_ms = clock() - t1;
+    let results = helpers.receive().await.map_err(StepError::Helpers)?;
+    if results.len() + 1 != parts.len() {
+        return Err(StepError::Helpers(format!(
+            "{} slices came back of {}",
+            results.len(),
+            parts.len() - 1
+        )));
+    }
+    let mut compute_ms = local_ms;
+    for r in &results {
+        compute_ms = compute_ms.max(r.compute_ms);
+        sum.add(&r.grads)
+            .map_err(|e| StepError::Helpers(e.to_string()))?;
+    }
+    let report = session.apply_gradients(sum).await?;
+    Ok((report, (clock() - t0 - compute_ms).max(0.0)))
+}
+
 fn input(message: &str) -> Failure {
     Failure {
         kind: FailureKind::Input,
@@ -347,6 +490,7 @@ mod tests {
             backend: BackendKind::Flex,
             strip: vec![0, 5],
             resume_at: None,
+            threads: 1,
         }
     }
 
@@ -483,6 +627,157 @@ mod tests {
         let mut r = Runner::new(&config(5), data.train, data.test, None, &device, clock()).unwrap();
         r.stop();
         assert!(r.is_done());
+    }
+
+    /// Helpers in this process, each with its own replica of the model (as a helper
+    /// worker keeps one), optionally failing at their `fail_at`-th step.
+    struct LocalHelpers {
+        replicas: Vec<Option<lab::model::Cnn>>,
+        jobs: Vec<SliceJob>,
+        weights: Vec<f32>,
+        steps: usize,
+        fail_at: Option<usize>,
+    }
+
+    impl LocalHelpers {
+        fn new(count: usize, fail_at: Option<usize>) -> Self {
+            let device = BackendKind::Flex.device().unwrap().autodiff();
+            let replicas = (0..count)
+                .map(|_| Some(lab::model::Cnn::new(&ModelKind::Four.spec(), &device).unwrap()))
+                .collect();
+            LocalHelpers {
+                replicas,
+                jobs: Vec::new(),
+                weights: Vec::new(),
+                steps: 0,
+                fail_at,
+            }
+        }
+    }
+
+    impl SliceHelpers for LocalHelpers {
+        fn count(&self) -> usize {
+            self.replicas.len()
+        }
+
+        fn send(&mut self, weights: &[f32], jobs: Vec<SliceJob>) -> Result<(), String> {
+            assert!(jobs.len() <= self.count());
+            self.weights = weights.to_vec();
+            self.jobs = jobs;
+            Ok(())
+        }
+
+        fn receive(&mut self) -> HelperFuture<'_> {
+            Box::pin(async move {
+                self.steps += 1;
+                if Some(self.steps) == self.fail_at {
+                    return Err("worker lost".into());
+                }
+                let mut out = Vec::new();
+                for (slot, job) in self.replicas.iter_mut().zip(std::mem::take(&mut self.jobs)) {
+                    let model =
+                        lab::parallel::load_flat_weights(slot.take().unwrap(), &self.weights)
+                            .map_err(|e| e.to_string())?;
+                    let grads = slice_gradients(&model, job.slice, &job.pixels, &job.labels)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    *slot = Some(model);
+                    out.push(SliceResult {
+                        grads,
+                        compute_ms: 1.0,
+                    });
+                }
+                Ok(out)
+            })
+        }
+    }
+
+    fn epoch_reports(events: &[Event]) -> Vec<EpochReport> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Epoch(r) => Some((**r).clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_run_on_three_threads_learns_what_one_thread_does() {
+        // 40 images in batches of 16: 16, 16 and 8 cut into three slices each.
+        let data = cifar::synthetic::dataset(4, 3, 1);
+        let device = BackendKind::Flex.device().unwrap();
+        let run = |helpers: Option<LocalHelpers>| {
+            let mut r = Runner::new(
+                &config(2),
+                data.train.clone(),
+                data.test.clone(),
+                None,
+                &device,
+                clock(),
+            )
+            .unwrap();
+            if let Some(h) = helpers {
+                r.set_helpers(Box::new(h));
+            }
+            let threads = r.threads();
+            (threads, run_until(&mut r, |_| false))
+        };
+        let (one_threads, one) = run(None);
+        let (three_threads, three) = run(Some(LocalHelpers::new(2, None)));
+        assert_eq!((one_threads, three_threads), (1, 3));
+        let (a, b) = (epoch_reports(&one), epoch_reports(&three));
+        assert_eq!(a.len(), 2);
+        for (x, y) in a.iter().zip(&b) {
+            // Only the order of floating-point sums differs (lab/tests/parallel.rs).
+            assert!((x.train_loss - y.train_loss).abs() < 1e-4, "{x:?} vs {y:?}");
+            assert!((x.val_loss - y.val_loss).abs() < 1e-4, "{x:?} vs {y:?}");
+            assert_eq!(x.train_accuracy, y.train_accuracy);
+        }
+        let sync: Vec<Option<f64>> = three
+            .iter()
+            .filter_map(|e| match e {
+                Event::Batch(p) => Some(p.sync_ms),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sync.len(), 6);
+        assert!(sync.iter().all(|s| s.is_some_and(|ms| ms >= 0.0)));
+        assert!(
+            one.iter()
+                .all(|e| !matches!(e, Event::Batch(p) if p.sync_ms.is_some()))
+        );
+    }
+
+    #[test]
+    fn a_failed_helper_leaves_the_run_on_one_thread_without_losing_a_batch() {
+        let data = cifar::synthetic::dataset(4, 3, 1);
+        let device = BackendKind::Flex.device().unwrap();
+        let mut r = Runner::new(&config(1), data.train, data.test, None, &device, clock()).unwrap();
+        r.set_helpers(Box::new(LocalHelpers::new(1, Some(2))));
+        let events = run_until(&mut r, |_| false);
+        assert_eq!(r.threads(), 1);
+        let notes: Vec<&Event> = events
+            .iter()
+            .filter(|e| matches!(e, Event::Threads { .. }))
+            .collect();
+        assert_eq!(notes.len(), 1);
+        assert!(
+            matches!(notes[0], Event::Threads { threads: 1, note } if note.contains("worker lost")),
+            "{notes:?}"
+        );
+        let batches: Vec<usize> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Batch(p) => Some(p.batch),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            batches,
+            [0, 1, 2],
+            "the failed batch is trained again, once"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! JSON keeps the protocol readable in the browser's devtools; byte buffers travel beside
 //! it (and are transferred, not copied) so image sets and weights never go through JSON.
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -18,6 +18,16 @@ pub struct Outgoing {
 
 /// Pack `msg` and `buffers` into a message object.
 pub fn encode<T: Serialize>(msg: &T, buffers: &[&[u8]]) -> Result<Outgoing, String> {
+    encode_with_floats(msg, buffers, &[])
+}
+
+/// Pack `msg`, byte `buffers` and `floats` (as `Float32Array`s under `floats`: one copy out
+/// of wasm memory, no conversion) into a message object.
+pub fn encode_with_floats<T: Serialize>(
+    msg: &T,
+    buffers: &[&[u8]],
+    floats: &[&[f32]],
+) -> Result<Outgoing, String> {
     let json =
         serde_json::to_string(msg).map_err(|e| format!("could not encode a message: {e}"))?;
     let object = Object::new();
@@ -30,6 +40,15 @@ pub fn encode<T: Serialize>(msg: &T, buffers: &[&[u8]]) -> Result<Outgoing, Stri
     }
     set(&object, "json", &JsValue::from_str(&json))?;
     set(&object, "buffers", &list)?;
+    if !floats.is_empty() {
+        let list = Array::new();
+        for values in floats {
+            let array = Float32Array::from(*values);
+            transfer.push(&array.buffer());
+            list.push(&array);
+        }
+        set(&object, "floats", &list)?;
+    }
     Ok(Outgoing {
         message: object.into(),
         transfer,
@@ -53,6 +72,18 @@ pub fn decode<T: DeserializeOwned>(value: &JsValue) -> Result<(T, Vec<Vec<u8>>),
         _ => Vec::new(),
     };
     Ok((msg, buffers))
+}
+
+/// The `Float32Array`s of a message made by [`encode_with_floats`], copied into wasm.
+pub fn decode_floats(value: &JsValue) -> Vec<Vec<f32>> {
+    match Reflect::get(value, &JsValue::from_str("floats")) {
+        Ok(list) if list.is_array() => Array::from(&list)
+            .iter()
+            .filter_map(|b| b.dyn_into::<Float32Array>().ok())
+            .map(|b| b.to_vec())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), String> {

@@ -20,7 +20,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::protocol::{Command, Event, Failure, FailureKind, RunConfig};
+use super::pool::{BootUrls, Pool};
+use super::protocol::{Command, Event, Failure, FailureKind, RunConfig, threads_label};
 use super::runner::Runner;
 use super::transport::{decode, encode};
 
@@ -34,6 +35,8 @@ struct Control {
 
 thread_local! {
     static CONTROL: RefCell<Control> = RefCell::default();
+    /// Where helper threads load the app from (set by [`start`]).
+    static BOOT: RefCell<Option<BootUrls>> = const { RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -62,8 +65,17 @@ fn fail(kind: FailureKind, message: impl Into<String>) {
     );
 }
 
-/// Install the message handler and tell the page the worker is ready.
-pub fn start() {
+/// Install the message handler and tell the page the worker is ready. `module` and `wasm`
+/// are the app's URLs, which helper threads load too.
+pub fn start(module: String, wasm: String) {
+    let script = scope().location().href();
+    BOOT.with_borrow_mut(|b| {
+        *b = Some(BootUrls {
+            script,
+            module,
+            wasm,
+        })
+    });
     // A panic (a lost GPU inside cubecl, say) ends this wasm instance: tell the page first.
     std::panic::set_hook(Box::new(|info| {
         let message = format!("the training worker crashed: {info}");
@@ -144,6 +156,24 @@ async fn open_device(backend: BackendKind) -> Result<(lab::Device, String), Fail
     }
 }
 
+/// Start the helper threads a CPU run asks for; on failure the run trains on one thread
+/// and the returned line says why.
+async fn start_helpers(config: &RunConfig, runner: &mut Runner) -> Option<String> {
+    if config.backend == BackendKind::Wgpu || config.threads <= 1 {
+        return None;
+    }
+    let Some(urls) = BOOT.with_borrow(|b| b.clone()) else {
+        return Some("Training on one thread: the worker does not know the app's address.".into());
+    };
+    match Pool::start(config.threads - 1, config.model, config.backend, &urls).await {
+        Ok(pool) => {
+            runner.set_helpers(Box::new(pool));
+            None
+        }
+        Err(why) => Some(format!("Training on one thread: {why}.")),
+    }
+}
+
 async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure> {
     if buffers.len() < 2 {
         return Err(Failure {
@@ -158,9 +188,18 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
     let (device, name) = open_device(config.backend).await?;
     let train_images = train.len();
     let mut runner = Runner::new(&config, train, test, weights, &device, Box::new(now_ms))?;
+    let threads_note = start_helpers(&config, &mut runner).await;
+    let threads = runner.threads();
+    let name = if config.backend == BackendKind::Wgpu {
+        name
+    } else {
+        format!("{name} · {}", threads_label(threads))
+    };
     post(
         &Event::Started {
             device: name,
+            threads,
+            threads_note,
             train_images,
             test_images: runner.test_len(),
             batches_per_epoch: train_images.div_ceil(config.hyper.batch_size),

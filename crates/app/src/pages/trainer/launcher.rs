@@ -5,7 +5,7 @@
 //! why), and a GPU run's checkpoints are kept so that, if the GPU fails later, the learner
 //! can continue on the CPU from the last finished epoch.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use lab::BackendKind;
@@ -33,6 +33,8 @@ pub struct Launcher {
     worker: Rc<RefCell<Option<TrainerWorker>>>,
     data: Rc<RefCell<Option<RunData>>>,
     speeds: Rc<RefCell<Speeds>>,
+    /// CPU threads the running worker trains on (its speed is remembered under them).
+    threads: Rc<Cell<usize>>,
 }
 
 impl PartialEq for Launcher {
@@ -49,6 +51,7 @@ impl Launcher {
             worker: Rc::new(RefCell::new(None)),
             data: Rc::new(RefCell::new(None)),
             speeds,
+            threads: Rc::new(Cell::new(1)),
         }
     }
 
@@ -128,6 +131,9 @@ impl Launcher {
 
     fn on_event(&self, config: &RunConfig, event: Event, buffers: Vec<Vec<u8>>) {
         match &event {
+            Event::Started { threads, .. } | Event::Threads { threads, .. } => {
+                self.threads.set(*threads);
+            }
             Event::Checkpoint { epochs_done } => {
                 if let Some(bytes) = buffers.into_iter().next() {
                     self.dispatch
@@ -169,10 +175,12 @@ impl Launcher {
             }
             Event::Batch(p) if p.batch % 20 == 19 => {
                 let per32 = p.ms_per_batch * 32.0 / config.hyper.batch_size.max(1) as f64;
+                let threads = self.threads.get();
                 estimate::remember(
                     &mut self.speeds.borrow_mut(),
                     config.model,
                     config.backend,
+                    threads,
                     per32,
                 );
             }

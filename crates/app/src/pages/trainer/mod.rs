@@ -12,18 +12,19 @@ use crate::components::run_panel::RunPanel;
 use crate::components::settings_form::SettingsForm;
 use crate::components::share_link::ShareLink;
 use crate::estimate;
-use crate::trainer::protocol::Command;
+use crate::trainer::protocol::{Command, threads_label};
 use crate::workbench::Workbench;
 use results::Results;
 use state::{Action, GpuStatus, TrainerState};
 
 fn backend_label(state: &TrainerState) -> String {
     let kind = state.backend();
+    let threads = threads_label(state.threads());
     match (kind, &state.gpu) {
         (lab::BackendKind::Wgpu, GpuStatus::Available { name, .. }) => format!("WebGPU ({name})"),
         (lab::BackendKind::Wgpu, _) => "WebGPU".into(),
-        (lab::BackendKind::Flex, _) => "CPU (Flex)".into(),
-        (lab::BackendKind::NdArray, _) => "CPU (ndarray)".into(),
+        (lab::BackendKind::Flex, _) => format!("CPU (Flex) · {threads}"),
+        (lab::BackendKind::NdArray, _) => format!("CPU (ndarray) · {threads}"),
     }
 }
 
@@ -57,6 +58,7 @@ pub fn trainer_page() -> Html {
         &bench.launcher.speeds(),
         s.model,
         state.backend(),
+        state.threads(),
         train_n,
         val_n,
         s.hyper.batch_size,

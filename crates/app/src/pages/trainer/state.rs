@@ -106,8 +106,10 @@ pub struct RunState {
     pub status: RunStatus,
     /// Its settings.
     pub config: Option<RunConfig>,
-    /// What trains ("WebGPU: …" or "CPU (Flex)").
+    /// What trains ("WebGPU: …" or "CPU (Flex) · 2 threads").
     pub device: Option<String>,
+    /// CPU threads training (1 on WebGPU).
+    pub threads: usize,
     /// Training images.
     pub train_images: usize,
     /// Validation images.
@@ -216,6 +218,11 @@ impl TrainerState {
         self.settings.backend.resolve(self.gpu.real_gpu())
     }
 
+    /// The CPU threads the next run would use (on the CPU, or if its GPU falls back).
+    pub fn threads(&self) -> usize {
+        crate::settings::resolve_threads(self.settings.threads, crate::settings::logical_cores())
+    }
+
     /// Why training cannot start now, if it cannot.
     pub fn cannot_start(&self) -> Option<String> {
         if self.run.status.active() {
@@ -243,6 +250,8 @@ pub enum Action {
     SetSeed(u64),
     /// Backend choice.
     SetBackend(BackendChoice),
+    /// CPU threads (0: automatic).
+    SetThreads(usize),
     /// Replace all settings (a preset).
     SetSettings(Settings),
     /// The WebGPU probe's answer.
@@ -299,6 +308,7 @@ impl Reducible for TrainerState {
             Action::SetValSize(n) => s.settings.val_size = n,
             Action::SetSeed(seed) => s.settings.seed = seed,
             Action::SetBackend(choice) => s.settings.backend = choice,
+            Action::SetThreads(n) => s.settings.threads = n,
             Action::SetSettings(settings) => s.settings = settings,
             Action::Gpu(status) => s.gpu = status,
             Action::Loading(loading) => {
@@ -391,15 +401,32 @@ fn apply_event(run: &mut RunState, event: Event) {
         Event::Booted => {}
         Event::Started {
             device,
+            threads,
+            threads_note,
             train_images,
             test_images,
             batches_per_epoch,
         } => {
             run.status = RunStatus::Running;
             run.device = Some(device);
+            run.threads = threads;
+            if threads_note.is_some() {
+                run.note = threads_note;
+            }
             run.train_images = train_images;
             run.test_images = test_images;
             run.batches_per_epoch = batches_per_epoch;
+        }
+        Event::Threads { threads, note } => {
+            if let Some(device) = run.device.as_mut() {
+                let base = device.split(" · ").next().unwrap_or_default().to_string();
+                *device = format!(
+                    "{base} · {}",
+                    crate::trainer::protocol::threads_label(threads)
+                );
+            }
+            run.threads = threads;
+            run.note = Some(note);
         }
         Event::Batch(p) => {
             let x = p.epoch as f64 + (p.batch + 1) as f64 / p.batches_per_epoch.max(1) as f64;
@@ -457,6 +484,7 @@ mod tests {
             backend: BackendKind::Flex,
             strip: vec![],
             resume_at: None,
+            threads: 2,
         }
     }
 
@@ -470,6 +498,7 @@ mod tests {
             lr: 0.01,
             ms_per_batch: 100.0,
             eval_ms_per_epoch: 500.0,
+            sync_ms: None,
         })
     }
 
@@ -505,12 +534,15 @@ mod tests {
             "no second run while one is active"
         );
         s = s.reduce(Action::Worker(Event::Started {
-            device: "CPU (Flex)".into(),
+            device: "CPU (Flex) · 2 threads".into(),
+            threads: 2,
+            threads_note: None,
             train_images: 320,
             test_images: 100,
             batches_per_epoch: 10,
         }));
         assert_eq!(s.run.status, RunStatus::Running);
+        assert_eq!(s.run.threads, 2);
         s = s.reduce(Action::Worker(batch(0, 0, 2.0)));
         s = s.reduce(Action::Worker(batch(0, 1, 1.0)));
         // Smoothed: 2.0, then 2.0 + 0.05 · (1.0 − 2.0).
@@ -528,6 +560,47 @@ mod tests {
         assert_eq!(s.run.history.len(), 2);
         assert_eq!(s.run.best_epoch().unwrap().epoch, 1);
         assert_eq!(s.run.fraction_done(), 1.0);
+    }
+
+    #[test]
+    fn fewer_threads_than_asked_are_shown_with_the_reason() {
+        let mut s = state().reduce(Action::Starting {
+            id: "run-1".into(),
+            config: config(1),
+            note: None,
+        });
+        s = s.reduce(Action::Worker(Event::Started {
+            device: "CPU (Flex) · 1 thread".into(),
+            threads: 1,
+            threads_note: Some("Training on one thread: no nested workers.".into()),
+            train_images: 320,
+            test_images: 100,
+            batches_per_epoch: 10,
+        }));
+        assert_eq!(s.run.threads, 1);
+        assert!(s.run.note.as_deref().unwrap().contains("one thread"));
+
+        let mut s = state().reduce(Action::Starting {
+            id: "run-2".into(),
+            config: config(1),
+            note: None,
+        });
+        s = s.reduce(Action::Worker(Event::Started {
+            device: "CPU (Flex) · 2 threads".into(),
+            threads: 2,
+            threads_note: None,
+            train_images: 320,
+            test_images: 100,
+            batches_per_epoch: 10,
+        }));
+        assert!(s.run.note.is_none());
+        s = s.reduce(Action::Worker(Event::Threads {
+            threads: 1,
+            note: "A training thread stopped (x); training goes on with one thread.".into(),
+        }));
+        assert_eq!(s.run.device.as_deref(), Some("CPU (Flex) · 1 thread"));
+        assert_eq!(s.run.threads, 1);
+        assert!(s.run.note.as_deref().unwrap().contains("stopped"));
     }
 
     #[test]

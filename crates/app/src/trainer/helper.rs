@@ -1,0 +1,105 @@
+//! A helper thread of a data-parallel run (see `pool`): a Web Worker that the training
+//! worker starts, running this same wasm. For each batch it is sent the weights and one
+//! slice, computes that slice's gradients on its own copy of the model, and sends them back.
+//! It keeps no state but the model it last used.
+
+use std::cell::RefCell;
+
+use lab::model::Cnn;
+use lab::parallel::{load_flat_weights, slice_gradients};
+use lab::{BackendKind, ModelKind};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use super::pool::{HelperCommand, HelperEvent};
+use super::transport::{decode, decode_floats, encode_with_floats};
+
+thread_local! {
+    static MODEL: RefCell<Option<(ModelKind, BackendKind, Cnn)>> = const { RefCell::new(None) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(event: &HelperEvent, floats: &[&[f32]]) {
+    match encode_with_floats(event, &[], floats) {
+        Ok(out) => {
+            if let Err(e) = scope().post_message_with_transfer(&out.message, &out.transfer) {
+                web_sys::console::error_1(&e);
+            }
+        }
+        Err(e) => web_sys::console::error_1(&e.into()),
+    }
+}
+
+fn now_ms() -> f64 {
+    scope()
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// Install the message handler and tell the training worker this helper is ready.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        post(
+            &HelperEvent::Failed(format!("a helper thread crashed: {info}")),
+            &[],
+        );
+    }));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let data = e.data();
+        wasm_bindgen_futures::spawn_local(async move {
+            match compute(&data).await {
+                Ok((event, grads)) => post(&event, &[&grads]),
+                Err(why) => post(&HelperEvent::Failed(why), &[]),
+            }
+        });
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&HelperEvent::Booted, &[]);
+}
+
+async fn compute(data: &JsValue) -> Result<(HelperEvent, Vec<f32>), String> {
+    let (
+        HelperCommand::Slice {
+            model: kind,
+            backend,
+            slice,
+        },
+        bytes,
+    ) = decode::<HelperCommand>(data)?;
+    let t0 = now_ms();
+    let mut floats = decode_floats(data).into_iter();
+    let (Some(weights), Some(pixels), Some(labels)) =
+        (floats.next(), floats.next(), bytes.into_iter().next())
+    else {
+        return Err("a slice came without its weights, pixels or labels".into());
+    };
+    let cached = MODEL.with_borrow_mut(|m| match m.take() {
+        Some((k, b, model)) if k == kind && b == backend => Some(model),
+        _ => None,
+    });
+    let model = match cached {
+        Some(model) => model,
+        None => {
+            let device = backend.device_async().await?.autodiff();
+            Cnn::new(&kind.spec(), &device).map_err(|e| e.to_string())?
+        }
+    };
+    let model = load_flat_weights(model, &weights).map_err(|e| e.to_string())?;
+    let grads = slice_gradients(&model, slice, &pixels, &labels)
+        .await
+        .map_err(|e| e.to_string())?;
+    MODEL.with_borrow_mut(|m| *m = Some((kind, backend, model)));
+    let event = HelperEvent::Grads {
+        loss_sum: grads.loss_sum,
+        correct: grads.correct,
+        images: grads.images,
+        compute_ms: now_ms() - t0,
+    };
+    Ok((event, grads.grads))
+}
