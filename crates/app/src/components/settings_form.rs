@@ -96,7 +96,8 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
     };
     let cores = logical_cores();
     let auto_threads = resolve_threads(0, cores);
-    let most_threads = cores.clamp(2, THREADS_MAX);
+    // A few more than the cores, so a learner can see that threads beyond them do not help.
+    let most_threads = cores.max(4).min(THREADS_MAX);
     let on_nesterov = {
         let act = act.clone();
         let hyper = s.hyper;
