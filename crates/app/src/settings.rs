@@ -88,10 +88,10 @@ pub struct Settings {
     pub threads: usize,
 }
 
-/// The most threads the page picks by itself. Each helper thread adds its share of the
-/// per-batch synchronisation (sending weights, summing gradients, about a tenth of a
-/// 6-layer batch on one core per helper: BENCHMARKS.md, "Training on several CPU
-/// threads"), so past about 8 threads a batch of 32 gains little.
+/// The most threads the page picks by itself. Synchronising the threads costs ~25 ms per
+/// 6-layer batch plus ~5 ms per helper (the weights go out to each, the gradients come
+/// back), so past about 8 threads it eats what smaller slices of a batch of 32 save
+/// (BENCHMARKS.md, "Training on several CPU threads").
 pub const AUTO_THREADS_MAX: usize = 8;
 
 /// The most threads a learner can ask for: a batch of 32 cut 16 ways is two images a slice.

@@ -97,7 +97,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
     let cores = logical_cores();
     let auto_threads = resolve_threads(0, cores);
     // A few more than the cores, so a learner can see that threads beyond them do not help.
-    let most_threads = cores.max(4).min(THREADS_MAX);
+    let most_threads = cores.clamp(4, THREADS_MAX);
     let on_nesterov = {
         let act = act.clone();
         let hyper = s.hyper;
