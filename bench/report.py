@@ -67,7 +67,9 @@ for m in ("four", "six"):
                 best = r
     for r in (browser or {}).get("results", []):
         if r["model"] == m:
-            add(m, "Chromium", f"burn {r['backend']} (this app, wasm + simd128, 1 thread)", r["images_per_s"], None,
+            threads = r.get("threads", 1)
+            add(m, "Chromium", f"burn {r['backend']} (this app, wasm + simd128, {threads} thread{'s' if threads != 1 else ''})",
+                r["images_per_s"], None,
                 "TF.js best CPU", r["images_per_s"] / best["train_images_per_s"] if best else None)
     for r in (tfjs or {}).get("rows", []):
         if r["model"] != m:
