@@ -26,7 +26,7 @@ use cifar::NUM_CLASSES;
 use crate::dropout::MaskKey;
 use crate::metrics::argmax_rows;
 use crate::model::Cnn;
-use crate::session::{SessionError, images_tensor, one_hot, to_f32};
+use crate::session::{Gather, SessionError, images_tensor, one_hot, to_f32};
 
 /// Cut `n` images into `parts` contiguous slices whose sizes differ by at most one (the
 /// first ones take the remainder). Never returns an empty slice: fewer images than parts
@@ -217,7 +217,7 @@ pub async fn slice_gradients(
 
 /// Every parameter of `model`, flat in visiting order, read back asynchronously.
 pub async fn flat_weights(model: &Cnn) -> Result<Vec<f32>, SessionError> {
-    let mut gather = GatherParams::default();
+    let mut gather = Gather::default();
     model.visit(&mut gather);
     let read = gather
         .transaction
@@ -291,18 +291,6 @@ impl ModuleVisitor for GatherGrads<'_> {
             }
             None => self.missing = true,
         }
-    }
-}
-
-#[derive(Default)]
-struct GatherParams {
-    transaction: Transaction,
-}
-
-impl ModuleVisitor for GatherParams {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let t = std::mem::take(&mut self.transaction);
-        self.transaction = t.register(param.val().inner());
     }
 }
 

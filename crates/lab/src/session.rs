@@ -517,9 +517,10 @@ pub async fn weights_bytes(model: &Cnn) -> Result<Vec<u8>, SessionError> {
     Ok(bytes.to_vec())
 }
 
+/// Registers every parameter of a module, in visiting order, for one async read.
 #[derive(Default)]
-struct Gather {
-    transaction: Transaction,
+pub(crate) struct Gather {
+    pub(crate) transaction: Transaction,
 }
 
 impl ModuleVisitor for Gather {
