@@ -5,6 +5,7 @@
 //! - [`optim`]: Keras's SGD (momentum, Nesterov, time-based decay, max-norm);
 //! - [`metrics`]: accuracy, loss and the confusion matrix on host data;
 //! - [`session`]: a step-wise, async-safe training session;
+//! - [`checkpoint`]: a run's exact state as bytes, to continue it after a reload or crash;
 //! - [`parallel`]: one batch's gradients computed in slices on several threads, and summed;
 //! - [`dropout`]: dropout masks that do not depend on how a batch is sliced;
 //! - [`backend`]: picking the device (ndarray, Flex or wgpu) at run time.
@@ -12,6 +13,7 @@
 //! lab knows no page and no terminal.
 
 pub mod backend;
+pub mod checkpoint;
 pub mod dropout;
 pub mod inspect;
 pub mod metrics;
@@ -23,6 +25,7 @@ pub mod session;
 pub mod spec;
 
 pub use backend::BackendKind;
+pub use checkpoint::Checkpoint;
 pub use metrics::ConfusionMatrix;
 pub use model::Cnn;
 pub use session::{Evaluation, Session, SessionError, StepReport};

@@ -8,7 +8,7 @@
 //! in a browser tab, where a synchronous read panics.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::store::ModuleRecord;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Bytes, Device, Tensor, TensorData, Transaction};
@@ -16,10 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use cifar::{ImageSet, NUM_CLASSES, SIDE};
 
+use crate::checkpoint::{Checkpoint, RunPoint};
 use crate::dropout::MaskKey;
 use crate::metrics::{ConfusionMatrix, accuracy, argmax_rows, cross_entropy_sum};
 use crate::model::Cnn;
-use crate::optim::{decayed_lr, keras_sgd};
+use crate::optim::{ModelSgd, decayed_lr};
 use crate::parallel::{Batch, SliceGrads, flat_weights, gradients_params, slice_gradients, split};
 use crate::spec::{Hyper, ModelSpec, SpecError};
 
@@ -112,7 +113,7 @@ pub struct Session {
     seed: u64,
     device: Device,
     model: Cnn,
-    optim: ModuleOptimizer,
+    optim: ModelSgd,
     train: ImageSet,
     /// A new training set waiting for the current epoch to end.
     pending_train: Option<ImageSet>,
@@ -147,7 +148,7 @@ impl Session {
         };
         device.seed(seed);
         let model = Cnn::new(&spec, &device)?;
-        let optim = keras_sgd(&hyper, max_norm_param(&spec, &model));
+        let optim = ModelSgd::new(&hyper, max_norm_param(&spec, &model));
         let order = cifar::order::epoch_order(train.len(), seed, 0);
         Ok(Session {
             spec,
@@ -350,6 +351,97 @@ impl Session {
         }
     }
 
+    /// Images of the current epoch trained so far (0 between epochs).
+    pub fn epoch_images(&self) -> usize {
+        self.cursor
+    }
+
+    /// The current epoch's running training loss and accuracy, `None` before its first
+    /// batch.
+    pub fn epoch_figures(&self) -> Option<(f64, f64)> {
+        (self.sums.images > 0).then(|| {
+            let n = self.sums.images as f64;
+            (self.sums.loss / n, self.sums.correct / n)
+        })
+    }
+
+    /// Where the run stands.
+    pub fn point(&self) -> RunPoint {
+        RunPoint {
+            model: self.spec.name.to_string(),
+            hyper: self.hyper,
+            seed: self.seed,
+            train_len: self.train.len(),
+            epoch: self.epoch,
+            cursor: self.cursor,
+            updates: self.updates,
+            loss_sum: self.sums.loss,
+            correct: self.sums.correct,
+            images: self.sums.images,
+        }
+    }
+
+    /// Everything needed to continue this run exactly (see [`crate::checkpoint`]), read back
+    /// asynchronously (so this works on WebGPU). A training set waiting for the epoch's end
+    /// is not part of it: the caller hands it over again after [`Session::restore`].
+    pub async fn checkpoint(&self) -> Result<Checkpoint, SessionError> {
+        Ok(Checkpoint {
+            point: self.point(),
+            weights: flat_weights(&self.model).await?,
+            velocity: self.optim.velocity_flat(&self.model).await?,
+        })
+    }
+
+    /// Continue from `checkpoint`: its weights, velocities and position. It must come from a
+    /// run of this model, settings, seed and number of training images; otherwise this is
+    /// an error and the session is unchanged.
+    pub fn restore(&mut self, checkpoint: &Checkpoint) -> Result<(), SessionError> {
+        let p = &checkpoint.point;
+        let mismatch = |what: &str| {
+            Err(SessionError::Weights(format!(
+                "this checkpoint belongs to a run with {what}"
+            )))
+        };
+        if p.model != self.spec.name {
+            return mismatch(&format!("another model ({})", p.model));
+        }
+        if !same_hyper(&p.hyper, &self.hyper) || p.seed != self.seed {
+            return mismatch("other settings or another seed");
+        }
+        if p.train_len != self.train.len() {
+            return mismatch(&format!(
+                "{} training images, not {}",
+                p.train_len,
+                self.train.len()
+            ));
+        }
+        if p.cursor >= p.train_len || p.images != p.cursor {
+            return Err(SessionError::Weights(
+                "the checkpoint's position is not inside an epoch".into(),
+            ));
+        }
+        let model = crate::parallel::load_flat_weights(self.model.clone(), &checkpoint.weights)?;
+        let mut optim = ModelSgd::new(&self.hyper, max_norm_param(&self.spec, &model));
+        match &checkpoint.velocity {
+            Some(v) if optim.has_velocity() => optim.load_velocity(&model, v)?,
+            None if !optim.has_velocity() => {}
+            _ => return mismatch("another momentum"),
+        }
+        self.model = model;
+        self.optim = optim;
+        self.epoch = p.epoch;
+        self.cursor = p.cursor;
+        self.updates = p.updates;
+        self.sums = EpochSums {
+            loss: p.loss_sum,
+            correct: p.correct,
+            images: p.images,
+        };
+        self.pending_train = None;
+        self.order = cifar::order::epoch_order(self.train.len(), self.seed, self.epoch);
+        Ok(())
+    }
+
     /// Book a trained batch of `n` images (its loss and accuracy before the update, at
     /// rate `lr`) and move to the next one.
     fn advance(
@@ -422,7 +514,7 @@ impl Session {
     /// another model, or not a weights file, is an error and leaves the session unchanged.
     pub fn load_weights(&mut self, bytes: Vec<u8>) -> Result<(), SessionError> {
         let model = load_weights(&self.spec, bytes, &self.device)?;
-        self.optim = keras_sgd(&self.hyper, max_norm_param(&self.spec, &model));
+        self.optim = ModelSgd::new(&self.hyper, max_norm_param(&self.spec, &model));
         self.model = model;
         Ok(())
     }
@@ -544,6 +636,18 @@ impl<I: Iterator<Item = TensorData>> ModuleMapper for Scatter<I> {
             None => param,
         }
     }
+}
+
+/// Whether `a` and `b` are the same settings (rates compared to the last few bits: a JSON
+/// header need not read back to the same bits; the session computes with its own).
+fn same_hyper(a: &Hyper, b: &Hyper) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(y.abs());
+    a.batch_size == b.batch_size
+        && a.epochs == b.epochs
+        && a.nesterov == b.nesterov
+        && close(a.lr, b.lr)
+        && close(a.momentum, b.momentum)
+        && close(a.decay, b.decay)
 }
 
 fn check_hyper(h: &Hyper) -> Result<(), SessionError> {
