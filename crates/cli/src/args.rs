@@ -23,6 +23,16 @@ pub enum Command {
     Eval(EvalArgs),
     /// Measure training and inference images/s on same-shaped synthetic batches.
     Bench(BenchArgs),
+    /// Print a run's report (from `train --json`, or the browser app's report download).
+    Report(ReportArgs),
+}
+
+/// `cnnlab report`: a saved run report, read back.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report (JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// `cnnlab bench`: throughput on random 3×32×32 images, no dataset needed.

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Train(a) => train::train(&a),
         Command::Eval(a) => train::eval(&a),
         Command::Bench(a) => bench::bench(&a),
+        Command::Report(a) => train::report(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

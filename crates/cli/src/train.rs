@@ -7,9 +7,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail, ensure};
 use lab::{Session, block_on};
 
-use crate::args::{EvalArgs, TrainArgs};
+use lab::report::{EpochLine, RunReport};
+
+use crate::args::{EvalArgs, ReportArgs, TrainArgs};
 use crate::data::{image_bar, load};
-use crate::report::{EpochJson, RunJson};
 
 /// Test images per forward pass when evaluating.
 const EVAL_BATCH: usize = 500;
@@ -54,7 +55,6 @@ pub fn train(a: &TrainArgs) -> Result<()> {
 
     let mut history = Vec::new();
     let mut last_eval = None;
-    let mut train_seconds = 0.0;
     for epoch in 0..hyper.epochs {
         let bar = image_bar(
             session.train_len() as u64,
@@ -73,7 +73,6 @@ pub fn train(a: &TrainArgs) -> Result<()> {
             }
         };
         let train_time = t0.elapsed().as_secs_f64();
-        train_seconds += train_time;
         bar.set_message(format!(
             "loss {:.4} acc {:.4}  evaluating…",
             report.epoch_loss, report.epoch_accuracy
@@ -92,13 +91,16 @@ pub fn train(a: &TrainArgs) -> Result<()> {
             eval.accuracy,
             session.train_len() as f64 / train_time
         );
-        history.push(EpochJson {
+        history.push(EpochLine {
             epoch: epoch + 1,
             train_loss: report.epoch_loss,
             train_accuracy: report.epoch_accuracy,
             val_loss: eval.loss,
             val_accuracy: eval.accuracy,
             seconds,
+            train_seconds: train_time,
+            train_images: session.train_len(),
+            partial: false,
         });
         last_eval = Some(eval);
     }
@@ -115,11 +117,14 @@ pub fn train(a: &TrainArgs) -> Result<()> {
         eval.images,
         data.source.describe()
     );
-    let images_per_second = (session.train_len() * hyper.epochs) as f64 / train_seconds;
+    let mut run = RunReport::new(a.model.kind(), backend.id(), &hyper, a.seed, history);
+    run.data = data.source.describe();
+    run.test_images = eval.images;
+    run.confusion_matrix = Some(eval.confusion.counts);
+    run.total_seconds = started.elapsed().as_secs_f64();
     println!(
         "Training: {:.0} images/s, {:.1} s in all",
-        images_per_second,
-        started.elapsed().as_secs_f64()
+        run.images_per_second, run.total_seconds
     );
 
     if let Some(path) = &a.save {
@@ -128,27 +133,8 @@ pub fn train(a: &TrainArgs) -> Result<()> {
         println!("Weights saved to {}", path.display());
     }
     if let Some(path) = &a.json {
-        let run = RunJson {
-            model: a.model.kind().id().into(),
-            backend: backend.id().into(),
-            data: data.source.describe(),
-            epochs: hyper.epochs,
-            batch_size: hyper.batch_size,
-            lr: hyper.lr,
-            momentum: hyper.momentum,
-            decay: hyper.decay,
-            seed: a.seed,
-            train_images: session.train_len(),
-            test_images: eval.images,
-            history,
-            test_accuracy: eval.accuracy,
-            confusion_matrix: eval.confusion.counts.iter().map(|r| r.to_vec()).collect(),
-            images_per_second,
-            train_seconds,
-            total_seconds: started.elapsed().as_secs_f64(),
-        };
-        let text = serde_json::to_string_pretty(&run)?;
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, run.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         println!("Report written to {}", path.display());
     }
     Ok(())
@@ -175,6 +161,17 @@ pub fn eval(a: &EvalArgs) -> Result<()> {
         data.source.describe(),
         eval.loss
     );
+    Ok(())
+}
+
+/// `cnnlab report`: read a run's report (from `train --json` or the browser app's
+/// download) and print it as `train` prints a run.
+pub fn report(a: &ReportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let run =
+        RunReport::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    print!("{}", run.to_text());
     Ok(())
 }
 

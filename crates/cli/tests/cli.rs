@@ -98,6 +98,41 @@ fn synthetic_run_writes_json_and_weights_that_eval_reads() {
     assert_eq!(total, 50);
     let acc = run["test_accuracy"].as_f64().unwrap();
     assert!(run["images_per_second"].as_f64().unwrap() > 0.0);
+    let (train_s, total_s) = (
+        run["train_seconds"].as_f64().unwrap(),
+        run["total_seconds"].as_f64().unwrap(),
+    );
+    assert!(0.0 < train_s && train_s < total_s, "{train_s} {total_s}");
+    assert_eq!(run["lr"].as_f64(), Some(0.01));
+
+    // The report reads back, printed as `train` prints a run.
+    let shown = cnnlab(&["report", json.to_str().unwrap()]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("Epoch 2/2 - "),
+        "{}",
+        stdout(&shown)
+    );
+    assert!(stdout(&shown).contains(&format!("Test accuracy: {:.2}%", 100.0 * acc)));
+    // So does the browser app's report download (its own test pins this file).
+    let app = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/app-report.json"
+    );
+    let shown = cnnlab(&["report", app]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let text = stdout(&shown);
+    assert!(
+        text.contains("six model on flex (CPU (Flex) · 2 threads)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Epoch 2/2 - 10s") && text.contains("625 images/s"),
+        "{text}"
+    );
+    let bad = cnnlab(&["report", weights.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("four.bpk"), "{}", stderr(&bad));
 
     let eval = cnnlab(&[
         "eval",
@@ -116,6 +151,9 @@ fn synthetic_run_writes_json_and_weights_that_eval_reads() {
         "eval of saved weights repeats {want}: {}",
         stdout(&eval)
     );
+    let loss = run["history"][1]["val_loss"].as_f64().unwrap();
+    let want = format!("loss {loss:.4}");
+    assert!(stdout(&eval).contains(&want), "{want}: {}", stdout(&eval));
 
     let wrong = cnnlab(&[
         "eval",

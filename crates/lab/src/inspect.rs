@@ -44,7 +44,7 @@ pub struct Kernels {
 
 fn image_tensor(pixels: &[f32], model: &Cnn) -> Result<Tensor<4>, SessionError> {
     if pixels.len() != 3 * SIDE * SIDE {
-        return Err(SessionError::Device(format!(
+        return Err(SessionError::Invalid(format!(
             "an image needs {} values (3×32×32), got {}",
             3 * SIDE * SIDE,
             pixels.len()
@@ -178,8 +178,13 @@ mod tests {
     }
 
     #[test]
-    fn a_wrongly_sized_image_is_an_error() {
+    fn a_wrongly_sized_image_is_an_input_error_not_a_device_failure() {
         let m = model(ModelKind::Four);
-        assert!(block_on(probabilities(&m, &[0.5; 10])).is_err());
+        match block_on(probabilities(&m, &[0.5; 10])) {
+            Err(SessionError::Invalid(message)) => {
+                assert!(message.contains("3072 values"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`checkpoint`]: a run's exact state as bytes, to continue it after a reload or crash;
 //! - [`parallel`]: one batch's gradients computed in slices on several threads, and summed;
 //! - [`dropout`]: dropout masks that do not depend on how a batch is sliced;
+//! - [`report`]: a run's report, one shape for the CLI's `--json` and the app's download;
 //! - [`backend`]: picking the device (ndarray, Flex or wgpu) at run time.
 //!
 //! lab knows no page and no terminal.
@@ -21,6 +22,7 @@ pub mod model;
 pub mod optim;
 pub mod parallel;
 pub mod published;
+pub mod report;
 pub mod session;
 pub mod spec;
 

@@ -37,22 +37,28 @@ pub fn accuracy(predicted: &[usize], labels: &[u8]) -> f64 {
     right as f64 / labels.len() as f64
 }
 
-/// Categorical cross-entropy of softmax(`logits`) against `labels`, summed over rows
-/// (divide by the row count for the mean). Computed stably via log-sum-exp.
+/// Keras clips probabilities to `[ε, 1 − ε]` before the log (ε = 1e-7).
+pub const KERAS_PROBABILITY_CLIP: f32 = 1e-7;
+
+/// Keras's categorical cross-entropy of one image: `−ln p(label)`, with `p` clipped as
+/// Keras clips it, so a confidently wrong answer costs at most `−ln 1e-7 ≈ 16.1`.
+pub fn keras_cross_entropy(probabilities: &[f32], label: u8) -> f64 {
+    let p = probabilities
+        .get(usize::from(label))
+        .copied()
+        .unwrap_or(0.0)
+        .clamp(KERAS_PROBABILITY_CLIP, 1.0 - KERAS_PROBABILITY_CLIP);
+    -f64::from(p).ln()
+}
+
+/// Keras's categorical cross-entropy of softmax(`logits`) against `labels`, summed over
+/// rows (divide by the row count for the mean): [`softmax`], then
+/// [`keras_cross_entropy`], as every evaluation in this crate computes it.
 pub fn cross_entropy_sum(logits: &[f32], labels: &[u8], classes: usize) -> f64 {
     logits
         .chunks_exact(classes)
         .zip(labels)
-        .map(|(row, &label)| {
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-            let lse = max
-                + row
-                    .iter()
-                    .map(|&v| (v as f64 - max).exp())
-                    .sum::<f64>()
-                    .ln();
-            lse - row[usize::from(label)] as f64
-        })
+        .map(|(row, &label)| keras_cross_entropy(&softmax(row), label))
         .sum()
 }
 
@@ -183,16 +189,18 @@ mod tests {
 
     #[test]
     fn cross_entropy_matches_hand_values() {
-        // Uniform logits over 10 classes: -ln(1/10) each.
+        // Uniform logits over 10 classes: -ln(1/10) each (probabilities are f32, as in Keras).
         let logits = [0.0f32; 20];
         let sum = cross_entropy_sum(&logits, &[3, 7], 10);
-        assert!((sum - 2.0 * 10f64.ln()).abs() < 1e-9);
+        assert!((sum - 2.0 * 10f64.ln()).abs() < 1e-6);
         // Two classes, logits (ln 3, 0): p = 3/4 for class 0.
         let l = [3f32.ln(), 0.0];
         assert!((cross_entropy_sum(&l, &[0], 2) - (4.0f64 / 3.0).ln()).abs() < 1e-6);
         assert!((cross_entropy_sum(&l, &[1], 2) - 4.0f64.ln()).abs() < 1e-6);
-        // Large logits stay finite.
-        assert!(cross_entropy_sum(&[1000.0, 0.0], &[1], 2).is_finite());
+        // A certain wrong answer costs what Keras charges: the clipped probability.
+        let clipped = cross_entropy_sum(&[1000.0, 0.0], &[1], 2);
+        assert!((clipped - -f64::from(KERAS_PROBABILITY_CLIP).ln()).abs() < 1e-9);
+        assert!(cross_entropy_sum(&[1000.0, 0.0], &[0], 2) < 1e-6);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The burn module, built layer by layer from a [`ModelSpec`].
 
-use burn::module::{Initializer, Module, Param};
+use std::sync::Mutex;
+
+use burn::module::{Initializer, Module, ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
@@ -11,6 +13,21 @@ use crate::spec::{Activation, Dims, LayerSpec, ModelSpec, Padding, SpecError};
 
 /// Keras's default kernel initializer.
 const GLOROT_UNIFORM: Initializer = Initializer::XavierUniform { gain: 1.0 };
+
+/// burn draws initial weights from one random generator per backend, shared by the whole
+/// process, and only when a parameter is first used. Models are built and their weights
+/// drawn under this lock, so a seeded model gets the same weights while other threads
+/// build models too (tests in one process, `cnnlab bench --slices`).
+static DRAWING: Mutex<()> = Mutex::new(());
+
+/// Touches every parameter, so burn draws its (lazily initialised) values now.
+struct DrawNow;
+
+impl ModuleVisitor for DrawNow {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+}
 
 /// Flatten feature maps to one vector per image.
 #[derive(Module, Debug, Default)]
@@ -51,6 +68,25 @@ impl Cnn {
     /// Build the module for `spec` on `device`: Glorot-uniform kernels, zero biases (Keras's
     /// defaults). [`Cnn::layer_index`] maps a spec layer to its place in [`Cnn::layers`].
     pub fn new(spec: &ModelSpec, device: &Device) -> Result<Cnn, SpecError> {
+        let _drawing = DRAWING.lock().unwrap_or_else(|p| p.into_inner());
+        Self::draw(spec, device)
+    }
+
+    /// [`Cnn::new`] with the backend's generator seeded with `seed` first: the same seed
+    /// gives the same initial weights on the same backend.
+    pub fn seeded(spec: &ModelSpec, device: &Device, seed: u64) -> Result<Cnn, SpecError> {
+        let _drawing = DRAWING.lock().unwrap_or_else(|p| p.into_inner());
+        device.seed(seed);
+        Self::draw(spec, device)
+    }
+
+    fn draw(spec: &ModelSpec, device: &Device) -> Result<Cnn, SpecError> {
+        let model = Self::build(spec, device)?;
+        model.visit(&mut DrawNow);
+        Ok(model)
+    }
+
+    fn build(spec: &ModelSpec, device: &Device) -> Result<Cnn, SpecError> {
         let mut layers = Vec::new();
         let mut dims = spec.input;
         for (i, layer) in spec.layers.iter().enumerate() {

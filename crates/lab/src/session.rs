@@ -18,7 +18,7 @@ use cifar::{ImageSet, NUM_CLASSES, SIDE};
 
 use crate::checkpoint::{Checkpoint, RunPoint};
 use crate::dropout::MaskKey;
-use crate::metrics::{ConfusionMatrix, accuracy, argmax_rows, cross_entropy_sum};
+use crate::metrics::{ConfusionMatrix, accuracy, argmax_rows, keras_cross_entropy};
 use crate::model::Cnn;
 use crate::optim::{ModelSgd, decayed_lr};
 use crate::parallel::{Batch, SliceGrads, flat_weights, gradients_params, slice_gradients, split};
@@ -98,6 +98,43 @@ pub struct Evaluation {
     pub images: usize,
 }
 
+/// The sums of an evaluation done in chunks (the app evaluates a few hundred images per
+/// step, between which it answers the page): the one place where validation loss,
+/// accuracy and the confusion matrix are computed, for the CLI and the app alike.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvalTally {
+    loss_sum: f64,
+    confusion: ConfusionMatrix,
+    images: usize,
+}
+
+impl EvalTally {
+    /// Add images' class probabilities (as [`predict`] gives them) and true labels.
+    pub fn add(&mut self, probabilities: &[[f32; NUM_CLASSES]], labels: &[u8]) {
+        let flat: Vec<f32> = probabilities.iter().flatten().copied().collect();
+        self.confusion.add(&argmax_rows(&flat, NUM_CLASSES), labels);
+        for (p, &label) in probabilities.iter().zip(labels) {
+            self.loss_sum += keras_cross_entropy(p, label);
+        }
+        self.images += labels.len().min(probabilities.len());
+    }
+
+    /// Images added so far.
+    pub fn images(&self) -> usize {
+        self.images
+    }
+
+    /// Mean loss (Keras's clipped cross-entropy), accuracy and confusion matrix.
+    pub fn finish(&self) -> Evaluation {
+        Evaluation {
+            loss: self.loss_sum / self.images.max(1) as f64,
+            accuracy: self.confusion.accuracy(),
+            confusion: self.confusion.clone(),
+            images: self.images,
+        }
+    }
+}
+
 /// Running sums over the current epoch.
 #[derive(Debug, Clone, Copy, Default)]
 struct EpochSums {
@@ -146,8 +183,7 @@ impl Session {
         } else {
             device.clone().autodiff()
         };
-        device.seed(seed);
-        let model = Cnn::new(&spec, &device)?;
+        let model = Cnn::seeded(&spec, &device, seed)?;
         let optim = ModelSgd::new(&hyper, max_norm_param(&spec, &model));
         let order = cifar::order::epoch_order(train.len(), seed, 0);
         Ok(Session {
@@ -536,7 +572,7 @@ pub fn load_weights(
         })
 }
 
-/// Evaluate `model` (already in validation mode) on `set`.
+/// Evaluate `model` (already in validation mode) on `set`, `batch` images at a time.
 pub async fn evaluate(
     model: &Cnn,
     set: &ImageSet,
@@ -545,24 +581,14 @@ pub async fn evaluate(
     if set.is_empty() {
         return Err(SessionError::NoData("evaluate"));
     }
-    let device = first_device(model);
-    let mut confusion = ConfusionMatrix::default();
-    let mut loss_sum = 0.0;
-    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+    let mut tally = EvalTally::default();
     let all: Vec<usize> = (0..set.len()).collect();
     for chunk in all.chunks(batch.max(1)) {
-        set.batch_f32(chunk, &mut pixels, &mut labels);
-        let logits = model.forward(images_tensor(&pixels, chunk.len(), &device));
-        let logits = read_f32(logits).await?;
-        loss_sum += cross_entropy_sum(&logits, &labels, NUM_CLASSES);
-        confusion.add(&argmax_rows(&logits, NUM_CLASSES), &labels);
+        let probabilities = predict(model, set, chunk).await?;
+        let labels: Vec<u8> = chunk.iter().map(|&i| set.label(i)).collect();
+        tally.add(&probabilities, &labels);
     }
-    Ok(Evaluation {
-        loss: loss_sum / set.len() as f64,
-        accuracy: confusion.accuracy(),
-        images: set.len(),
-        confusion,
-    })
+    Ok(tally.finish())
 }
 
 /// Class probabilities from `model` (in validation mode) for the images at `indices`.
