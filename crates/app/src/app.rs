@@ -3,6 +3,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::resume_offer::InterruptedRun;
 use crate::lessons::progress_context::ProgressProvider;
 use crate::routes::{Route, switch};
 use crate::workbench::WorkbenchProvider;
@@ -42,6 +43,7 @@ pub fn app() -> Html {
                         </nav>
                     </header>
                     <main id="main" tabindex="-1">
+                        <InterruptedRun />
                         <Switch<Route> render={switch} />
                     </main>
                     <footer>

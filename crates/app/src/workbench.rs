@@ -12,11 +12,12 @@ use gloo::storage::{LocalStorage, Storage};
 use web_sys::File;
 use yew::prelude::*;
 
-use crate::data;
+use crate::data::{self, RunDataInfo};
 use crate::estimate;
-use crate::pages::trainer::launcher::{Launcher, RunData};
+use crate::pages::trainer::launcher::{Launcher, Resume, RunData};
 use crate::pages::trainer::state::{Action, GpuStatus, Loading, RunStatus, TrainerState};
-use crate::settings::{self, BackendChoice};
+use crate::settings::{self, BackendChoice, DEFAULT_CPU};
+use crate::store::active;
 use crate::store::runs::{self, RunRecord};
 use crate::trainer::gpu;
 use crate::trainer::protocol::{Command, RunConfig};
@@ -41,8 +42,12 @@ pub struct Workbench {
     pub on_files: Callback<Vec<File>>,
     /// Start a run with the current settings.
     pub on_start: Callback<()>,
-    /// Continue a failed GPU run on the CPU.
-    pub on_continue_cpu: Callback<()>,
+    /// Go on with a run whose worker crashed, from its latest checkpoint.
+    pub on_recover: Callback<()>,
+    /// Resume the run that was interrupted by a reload or a closed tab.
+    pub on_resume_saved: Callback<()>,
+    /// Forget the interrupted run.
+    pub on_discard_saved: Callback<()>,
     /// What a shared link changed in the settings (shown once on the trainer).
     pub link_note: Option<String>,
 }
@@ -205,6 +210,16 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                 };
                 gpu_dispatch.dispatch(Action::Gpu(status));
             });
+            let active_dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match active::load().await {
+                    Ok(Some(run)) => {
+                        active_dispatch.dispatch(Action::Interrupted(Some(Box::new(run))))
+                    }
+                    Ok(None) => {}
+                    Err(e) => active_dispatch.dispatch(Action::StorageError(e)),
+                }
+            });
             let runs_dispatch = dispatch.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match runs::list().await {
@@ -271,6 +286,52 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                 }
             },
         );
+    }
+
+    // Every checkpoint is kept in the browser with the run's history so far, so a reload
+    // or a crash loses at most the training since.
+    {
+        let dispatch = state.dispatcher();
+        let run = state.run.clone();
+        let key = run
+            .checkpoint
+            .as_ref()
+            .map(|p| (run.id.clone(), p.epoch, p.batch));
+        use_effect_with(key, move |_| {
+            if let (Some(saved), Some(point)) = (run.to_active(now_text()), run.checkpoint.clone())
+            {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match active::save(&saved, &point.bytes).await {
+                        Ok(()) => dispatch.dispatch(Action::CheckpointKept(
+                            saved.id,
+                            point.epoch,
+                            point.batch,
+                            point.bytes.len(),
+                        )),
+                        Err(e) => dispatch.dispatch(Action::StorageError(format!(
+                            "the run's checkpoint could not be kept, so a reload would lose it ({e})"
+                        ))),
+                    }
+                });
+            }
+        });
+    }
+
+    // A run that ended (or failed for good) needs no checkpoint any more.
+    {
+        let dispatch = state.dispatcher();
+        let run = &state.run;
+        let over = matches!(run.status, RunStatus::Finished | RunStatus::Stopped)
+            || (run.status == RunStatus::Failed && !run.recoverable());
+        use_effect_with((over, run.id.clone()), move |(over, _)| {
+            if *over {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(e) = active::discard().await {
+                        dispatch.dispatch(Action::StorageError(e));
+                    }
+                });
+            }
+        });
     }
 
     // More training batches arrived while a run trains on fewer than it asked for.
@@ -341,23 +402,93 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                 seed: s.seed,
                 backend: state.backend(),
                 strip: data::strip_indices(&val),
-                resume_at: None,
+                resume: false,
                 threads: state.threads(),
             };
+            let train = data::training_subset(d, s.train_size).to_batch_bytes();
+            let val = val.to_batch_bytes();
             let run_data = RunData {
-                train: Rc::new(data::training_subset(d, s.train_size).to_batch_bytes()),
-                val: Rc::new(val.to_batch_bytes()),
+                info: RunDataInfo::new(d, &train, &val),
+                train: Rc::new(train),
+                val: Rc::new(val),
             };
             launcher.launch(config, run_data, None, backend_note(&state));
         }
     });
-    let on_continue_cpu = Callback::from({
+    let on_recover = Callback::from({
         let state = state.clone();
         let launcher = launcher.clone();
         move |_| {
             if let Some(config) = &state.run.config {
-                launcher.continue_on_cpu(config, state.run.checkpoint.clone());
+                let backend = if config.backend == lab::BackendKind::Wgpu {
+                    DEFAULT_CPU
+                } else {
+                    config.backend
+                };
+                launcher.recover(config, backend, "The training worker stopped");
             }
+        }
+    });
+    let on_resume_saved = Callback::from({
+        let state = state.clone();
+        let launcher = launcher.clone();
+        move |_| {
+            let Some(saved) = state.interrupted.clone() else {
+                return;
+            };
+            let run_data = match state.data.dataset.as_ref().map(|d| saved.run_data(d)) {
+                Some(Ok(run_data)) => run_data,
+                Some(Err(e)) => return state.dispatch(Action::StorageError(e)),
+                None => return,
+            };
+            // The learner's device now: a GPU run resumes on the CPU where there is none.
+            let backend = match saved.config.backend {
+                lab::BackendKind::Wgpu if !state.gpu.real_gpu() => DEFAULT_CPU,
+                b => b,
+            };
+            let config = RunConfig {
+                backend,
+                threads: state.threads(),
+                resume: true,
+                ..saved.config.clone()
+            };
+            let (launcher, dispatch) = (launcher.clone(), state.dispatcher());
+            wasm_bindgen_futures::spawn_local(async move {
+                match active::checkpoint(&saved.id).await {
+                    Ok(Some(bytes)) => {
+                        let note = format!(
+                            "Resumed from the checkpoint of {} ({}).",
+                            saved.saved,
+                            saved.position()
+                        );
+                        let resume = Resume {
+                            id: saved.id.clone(),
+                            checkpoint: Rc::new(bytes),
+                            restored: Some(Box::new(saved)),
+                        };
+                        launcher.launch(config, run_data, Some(resume), Some(note));
+                    }
+                    Ok(None) => {
+                        dispatch.dispatch(Action::Interrupted(None));
+                        dispatch.dispatch(Action::StorageError(
+                            "the interrupted run's checkpoint is no longer in this browser".into(),
+                        ));
+                    }
+                    Err(e) => dispatch.dispatch(Action::StorageError(e)),
+                }
+            });
+        }
+    });
+    let on_discard_saved = Callback::from({
+        let dispatch = state.dispatcher();
+        move |_| {
+            dispatch.dispatch(Action::Interrupted(None));
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = active::discard().await {
+                    dispatch.dispatch(Action::StorageError(e));
+                }
+            });
         }
     });
 
@@ -369,7 +500,9 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
         on_synthetic,
         on_files,
         on_start,
-        on_continue_cpu,
+        on_recover,
+        on_resume_saved,
+        on_discard_saved,
         link_note: initial.1.clone(),
     };
     html! {

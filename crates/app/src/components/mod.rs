@@ -9,6 +9,7 @@ pub mod map_canvas;
 pub mod number_field;
 pub mod prediction_strip;
 pub mod progress_bar;
+pub mod resume_offer;
 pub mod run_panel;
 pub mod settings_form;
 pub mod share_link;

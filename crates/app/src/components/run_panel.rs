@@ -23,8 +23,9 @@ pub struct RunPanelProps {
     pub on_resume: Callback<()>,
     /// Stop.
     pub on_stop: Callback<()>,
-    /// Continue a failed GPU run on the CPU from its last checkpoint (or from the start).
-    pub on_continue_cpu: Callback<()>,
+    /// Go on with a run whose worker crashed, from its latest checkpoint (or from the
+    /// start when it had none).
+    pub on_recover: Callback<()>,
 }
 
 fn status_text(status: RunStatus) -> &'static str {
@@ -72,12 +73,10 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
         )),
         (None, None) => None,
     };
-    let gpu_failed = status == RunStatus::Failed
-        && matches!(
-            run.failure.as_ref().map(|f| f.kind),
-            Some(FailureKind::Device)
-        )
-        && run.config.as_ref().map(|c| c.backend) == Some(lab::BackendKind::Wgpu);
+    // A GPU failure goes on on the CPU by itself (`launcher`); a crashed CPU worker waits
+    // for the learner (the same crash, out of memory say, could come back).
+    let offer_recovery =
+        run.recoverable() && run.config.as_ref().map(|c| c.backend) != Some(lab::BackendKind::Wgpu);
     html! {
         <section class="panel" aria-labelledby="run-h">
             <h2 id="run-h">{ "3. Train" }</h2>
@@ -105,6 +104,12 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                 if let Some(speed) = &speed { { format!(" {speed}.") } }
             </p>
             if let Some(note) = &run.note { <p class="note">{ note.clone() }</p> }
+            if let (Some((epoch, batch, _)), true) = (run.kept, status.active()) {
+                <p class="muted" id="kept">{ format!(
+                    "Kept in this browser up to epoch {}, batch {}: a reload or a crash resumes from there.",
+                    epoch + 1, batch
+                ) }</p>
+            }
             if status != RunStatus::Idle {
                 <ProgressBar label="Run" fraction={Some(run.fraction_done())} detail={detail} />
             }
@@ -117,16 +122,19 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                     if f.kind == FailureKind::DeviceInit {
                         <p>{ "Choose a CPU backend under “Train on” and start again." }</p>
                     }
-                    if gpu_failed {
-                        if let Some((epochs, _)) = &run.checkpoint {
+                    if offer_recovery {
+                        if let Some(point) = &run.checkpoint {
                             <p>
-                                { format!("The GPU failed. The weights after epoch {epochs} are saved: ") }
-                                <button onclick={props.on_continue_cpu.reform(|_| ())}>{ "Continue on the CPU" }</button>
+                                { format!(
+                                    "The run is kept up to its last checkpoint (epoch {}, batch {} of {}): ",
+                                    point.epoch + 1, point.batch, point.batches_per_epoch
+                                ) }
+                                <button onclick={props.on_recover.reform(|_| ())}>{ "Resume from the checkpoint" }</button>
                             </p>
                         } else {
                             <p>
-                                { "The GPU failed before the first epoch ended, so there is nothing to continue from: " }
-                                <button onclick={props.on_continue_cpu.reform(|_| ())}>{ "Train on the CPU instead" }</button>
+                                { "It stopped before its first checkpoint, so there is nothing to continue from: " }
+                                <button onclick={props.on_recover.reform(|_| ())}>{ "Train again" }</button>
                             </p>
                         }
                     }

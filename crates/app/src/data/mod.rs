@@ -10,6 +10,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use cifar::{Dataset, ImageSet, NUM_CLASSES};
+use serde::{Deserialize, Serialize};
 
 /// A loaded dataset shared by the page's parts. Equal only to itself (pointer equality),
 /// so comparing props never compares 180 MB of pixels.
@@ -58,6 +59,57 @@ pub fn strip_indices(test: &ImageSet) -> Vec<usize> {
     out
 }
 
+/// The images a run trains and validates on, as a saved run in progress remembers them:
+/// enough to tell the learner what to load, and to recognise the same images after a
+/// reload before continuing on them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunDataInfo {
+    /// The dataset's description ("CIFAR-10 (served by this site)").
+    pub source: String,
+    /// Training images (the first this many of the dataset).
+    pub train_images: usize,
+    /// Validation images (the first this many of the test set).
+    pub val_images: usize,
+    /// [`fingerprint`] of the training and validation bytes.
+    pub fingerprint: u64,
+}
+
+impl RunDataInfo {
+    /// The info of a run on `train` and `val` (bytes in the official record layout) from
+    /// `data`.
+    pub fn new(data: &Dataset, train: &[u8], val: &[u8]) -> Self {
+        RunDataInfo {
+            source: data.source.describe(),
+            train_images: train.len() / cifar::RECORD_BYTES,
+            val_images: val.len() / cifar::RECORD_BYTES,
+            fingerprint: fingerprint(&[train, val]),
+        }
+    }
+}
+
+/// A 64-bit fingerprint of some byte strings (their lengths and contents), to recognise the
+/// same images again. It guards against mistakes (other files, another subset), not
+/// against an adversary. Eight bytes per round: 150 MB take a few tens of milliseconds.
+pub fn fingerprint(parts: &[&[u8]]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let round = |h: u64, word: u64| (h ^ word).wrapping_mul(K).rotate_left(29);
+    let mut h = 0xcbf2_9ce4_8422_2325_u64;
+    for part in parts {
+        h = round(h, part.len() as u64);
+        let words = part.chunks_exact(8);
+        let tail = words.remainder();
+        for w in words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            h = round(h, u64::from_le_bytes(b));
+        }
+        for &b in tail {
+            h = round(h, u64::from(b));
+        }
+    }
+    h ^ (h >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +134,27 @@ mod tests {
         assert_eq!(training_subset(&data, 500).len(), 20);
         assert_eq!(training_subset(&data, 5).image(3), data.train.image(3));
         assert_eq!(validation_subset(&data, 500).len(), 10);
+    }
+
+    #[test]
+    fn a_fingerprint_tells_other_images_apart() {
+        let data = cifar::synthetic::dataset(3, 1, 2);
+        let train = training_subset(&data, 20).to_batch_bytes();
+        let val = validation_subset(&data, 10).to_batch_bytes();
+        let info = RunDataInfo::new(&data, &train, &val);
+        assert_eq!((info.train_images, info.val_images), (20, 10));
+        assert_eq!(info, RunDataInfo::new(&data, &train, &val), "stable");
+        let fewer = training_subset(&data, 19).to_batch_bytes();
+        assert_ne!(fingerprint(&[&fewer, &val]), info.fingerprint);
+        let mut one_pixel = train.clone();
+        one_pixel[5000] ^= 1;
+        assert_ne!(fingerprint(&[&one_pixel, &val]), info.fingerprint);
+        // Where the cut between the parts falls counts too.
+        let mut both = train.clone();
+        both.extend_from_slice(&val);
+        assert_ne!(fingerprint(&[&both, &[]]), info.fingerprint);
+        let other = cifar::synthetic::dataset(3, 1, 3);
+        let other_train = training_subset(&other, 20).to_batch_bytes();
+        assert_ne!(fingerprint(&[&other_train, &val]), info.fingerprint);
     }
 }

@@ -15,6 +15,11 @@ use crate::routes::Route;
 use crate::store::runs::{self, RunRecord, TrainedModel};
 use crate::workbench::Workbench;
 
+/// "18.3 MB".
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
 fn row(
     r: &RunRecord,
     current: bool,
@@ -168,6 +173,18 @@ pub fn runs_page() -> Html {
             { status_line }
             if let Some(e) = &state.storage_error {
                 <p class="error" role="alert">{ e.clone() }</p>
+            }
+            if let Some(saved) = &state.interrupted {
+                <p id="checkpoint-size">{ format!(
+                    "An interrupted run is kept for resuming ({}): its checkpoint takes {} in this browser.",
+                    saved.position(), megabytes(saved.checkpoint_bytes)
+                ) }</p>
+            }
+            if let (Some((_, _, bytes)), true) = (state.run.kept, state.run.status.active()) {
+                <p id="checkpoint-size">{ format!(
+                    "The run in progress keeps its latest checkpoint in this browser: {}. It is removed when the run ends.",
+                    megabytes(bytes)
+                ) }</p>
             }
             if state.runs.is_empty() {
                 <p class="muted">{ "No runs yet. " }<Link<Route> to={Route::Lesson { n: 5 }}>{ "Train one" }</Link<Route>>{ "." }</p>

@@ -6,6 +6,7 @@
 use std::rc::Rc;
 
 use lab::ModelKind;
+use lab::report::{EpochLine, RunReport};
 use serde::{Deserialize, Serialize};
 
 use crate::trainer::protocol::{EpochReport, Predictions, RunConfig};
@@ -57,16 +58,6 @@ impl RunRecord {
         crate::trainer::protocol::best_epoch(&self.history)
     }
 
-    /// Training images per second, over the whole run (evaluation included).
-    pub fn images_per_second(&self) -> f64 {
-        let s = self.seconds();
-        if s > 0.0 {
-            (self.train_images * self.history.len()) as f64 / s
-        } else {
-            0.0
-        }
-    }
-
     /// A short description: "6-layer CNN, 3 epochs on 5,000 images".
     pub fn title(&self) -> String {
         let epochs = self.history.len();
@@ -80,44 +71,48 @@ impl RunRecord {
         )
     }
 
-    /// The report as JSON, in the shape `cnnlab train --json` writes, plus the device,
-    /// the hyperparameters and the seed.
-    pub fn report_json(&self) -> String {
-        let history: Vec<serde_json::Value> = self
+    /// The run's report, in the shape `cnnlab train --json` writes (`lab::report`).
+    pub fn report(&self) -> RunReport {
+        let history = self
             .history
             .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "epoch": r.epoch + 1,
-                    "train_loss": r.train_loss,
-                    "train_accuracy": r.train_accuracy,
-                    "val_loss": r.val_loss,
-                    "val_accuracy": r.val_accuracy,
-                    "seconds": r.seconds,
-                    "partial": r.partial,
-                })
+            .map(|r| EpochLine {
+                epoch: r.epoch + 1,
+                train_loss: r.train_loss,
+                train_accuracy: r.train_accuracy,
+                val_loss: r.val_loss,
+                val_accuracy: r.val_accuracy,
+                seconds: r.seconds,
+                // Runs saved before these were kept: the epoch's time and the run's size.
+                train_seconds: if r.train_seconds > 0.0 {
+                    r.train_seconds
+                } else {
+                    r.seconds
+                },
+                train_images: if r.train_images > 0 {
+                    r.train_images
+                } else {
+                    self.train_images
+                },
+                partial: r.partial,
             })
             .collect();
-        let report = serde_json::json!({
-            "model": self.config.model.id(),
-            "backend": self.config.backend.id(),
-            "device": self.device,
-            "threads": self.threads,
-            "data": self.data,
-            "epochs": self.history.len(),
-            "batch_size": self.config.hyper.batch_size,
-            "hyper": self.config.hyper,
-            "seed": self.config.seed,
-            "train_images": self.train_images,
-            "test_images": self.test_images,
-            "history": history,
-            "test_accuracy": self.final_accuracy(),
-            "confusion_matrix": self.history.last().map(|r| r.confusion),
-            "images_per_second": self.images_per_second(),
-            "ended": self.ended,
-            "stopped": self.stopped,
-        });
-        serde_json::to_string_pretty(&report).unwrap_or_default()
+        let c = &self.config;
+        let mut report = RunReport::new(c.model, c.backend.id(), &c.hyper, c.seed, history);
+        report.device = Some(self.device.clone());
+        report.threads = Some(self.threads);
+        report.data = self.data.clone();
+        report.train_images = self.train_images;
+        report.test_images = self.test_images;
+        report.confusion_matrix = self.history.last().map(|r| r.confusion);
+        report.ended = Some(self.ended.clone());
+        report.stopped = self.stopped;
+        report
+    }
+
+    /// The report as JSON (see [`RunRecord::report`]).
+    pub fn report_json(&self) -> String {
+        self.report().to_json()
     }
 
     /// The per-epoch history as CSV, one row per epoch.
@@ -289,6 +284,8 @@ mod tests {
             confusion: [[1; 10]; 10],
             strip: vec![],
             seconds: 10.0,
+            train_seconds: 8.0,
+            train_images: 5000,
             partial: false,
         };
         RunRecord {
@@ -300,7 +297,7 @@ mod tests {
                 seed: 1,
                 backend: BackendKind::Flex,
                 strip: vec![],
-                resume_at: None,
+                resume: false,
                 threads: 2,
             },
             device: "CPU (Flex) · 2 threads".into(),
@@ -338,10 +335,43 @@ mod tests {
         assert_eq!(v["test_accuracy"], 0.4);
         assert_eq!(v["confusion_matrix"][3][4], 1);
         assert_eq!(v["threads"], 2);
-        // 2 epochs × 5,000 images in 20 s.
-        assert_eq!(v["images_per_second"], 500.0);
+        // The CLI's flat settings, not a nested `hyper`.
+        assert_eq!(
+            (v["lr"].as_f64(), v["momentum"].as_f64()),
+            (Some(0.01), Some(0.9))
+        );
+        assert_eq!(v["decay"].as_f64(), Some(1e-6));
+        assert!(v.get("hyper").is_none());
+        // 2 epochs × 5,000 images in 16 s of training (20 s with the evaluations).
+        assert_eq!(v["images_per_second"], 625.0);
+        assert_eq!(
+            (v["train_seconds"].as_f64(), v["total_seconds"].as_f64()),
+            (Some(16.0), Some(20.0))
+        );
+        // The very type `cnnlab report` reads.
+        let back = RunReport::from_json(&r.report_json()).unwrap();
+        assert_eq!(back, r.report());
         assert_eq!(r.title(), "6-layer CNN, 2 epochs on 5,000 images");
         assert_eq!(r.best().map(|b| b.epoch), Some(1));
+    }
+
+    /// `cnnlab report` reads this file back (crates/cli/tests/cli.rs): it is exactly what
+    /// the app writes for `record()`.
+    #[test]
+    fn the_report_download_is_the_fixture_cnnlab_reads_back() {
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/app-report.json"
+        );
+        let written = record().report_json();
+        if std::env::var_os("UPDATE_FIXTURES").is_some() {
+            std::fs::write(fixture, &written).unwrap();
+        }
+        let kept = std::fs::read_to_string(fixture).unwrap_or_default();
+        assert_eq!(
+            kept, written,
+            "rerun with UPDATE_FIXTURES=1 to refresh {fixture}"
+        );
     }
 
     #[test]

@@ -22,9 +22,11 @@ pub struct RunConfig {
     pub backend: BackendKind,
     /// Test images (indices into the test set sent) to predict after every epoch.
     pub strip: Vec<usize>,
-    /// Continue from the start of this epoch with weights sent beside the message
-    /// (a GPU run handed to the CPU); `None` starts from fresh weights.
-    pub resume_at: Option<usize>,
+    /// Continue from the checkpoint sent beside the message (`lab::checkpoint`: a reloaded
+    /// page, a crashed worker, a GPU run handed to the CPU); `false` starts from fresh
+    /// weights.
+    #[serde(default)]
+    pub resume: bool,
     /// CPU threads to train on (each batch cut into this many slices, one per Web Worker;
     /// see `trainer::pool`). Ignored on WebGPU. Records from before threads read as 1.
     #[serde(default = "one")]
@@ -44,7 +46,7 @@ pub fn threads_label(threads: usize) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Start a run. Buffers: training batch bytes, test batch bytes (official record
-    /// layout), then the weights when `resume_at` is set.
+    /// layout), then the checkpoint when `resume` is set.
     Start(RunConfig),
     /// Use this larger training set (buffer 0) from the next epoch on.
     MoreData,
@@ -177,6 +179,13 @@ pub struct EpochReport {
     pub strip: Vec<Prediction>,
     /// Wall-clock seconds for the epoch (training and evaluation).
     pub seconds: f64,
+    /// Seconds of the epoch spent training (the batches, without the evaluation).
+    #[serde(default)]
+    pub train_seconds: f64,
+    /// Training images the epoch trained on (fewer when it was stopped part-way, more
+    /// than the first epoch's once more images arrived). 0 in runs saved before it.
+    #[serde(default)]
+    pub train_images: usize,
     /// The run was stopped part-way through this epoch: the figures cover the batches
     /// trained so far, and the evaluation is of the model as stopped.
     #[serde(default)]
@@ -252,10 +261,23 @@ pub enum Event {
     },
     /// An epoch finished and was evaluated.
     Epoch(Box<EpochReport>),
-    /// The weights after `epochs_done` epochs (buffer 0), for handing a GPU run to the CPU.
+    /// Where the run stands, with everything needed to continue it exactly (buffer 0: a
+    /// `lab::checkpoint`): sent after every finished epoch and at least every
+    /// `CHECKPOINT_SECONDS` of training, kept by the page across reloads and crashes.
     Checkpoint {
-        /// Epochs the weights have seen.
-        epochs_done: usize,
+        /// Epochs finished.
+        epoch: usize,
+        /// Batches of the current epoch finished.
+        batch: usize,
+        /// Batches per epoch.
+        batches_per_epoch: usize,
+    },
+    /// From this epoch on the run trains on more images (more arrived while it trained).
+    TrainImages {
+        /// Training images now.
+        train_images: usize,
+        /// Batches per epoch now.
+        batches_per_epoch: usize,
     },
     /// The run is paused.
     Paused,
@@ -285,7 +307,7 @@ mod tests {
             seed: 7,
             backend: BackendKind::Flex,
             strip: vec![1, 2, 3],
-            resume_at: Some(2),
+            resume: true,
             threads: 3,
         });
         let text = serde_json::to_string(&cmd).unwrap();
@@ -307,6 +329,8 @@ mod tests {
                 confidence: 0.5,
             }],
             seconds: 12.0,
+            train_seconds: 10.0,
+            train_images: 500,
             partial: false,
         }));
         let text = serde_json::to_string(&ev).unwrap();

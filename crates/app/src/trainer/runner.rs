@@ -9,9 +9,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use cifar::{ImageSet, NUM_CLASSES};
-use lab::metrics::{ConfusionMatrix, argmax_rows};
+use lab::metrics::argmax_rows;
 use lab::parallel::{SliceGrads, SliceSpec, slice_gradients, split};
-use lab::{Device, Session, SessionError, StepReport};
+use lab::session::EvalTally;
+use lab::{Checkpoint, Device, Session, SessionError, StepReport};
 
 use super::protocol::{
     BatchProgress, EpochReport, Event, Failure, FailureKind, Prediction, Predictions, RunConfig,
@@ -19,6 +20,10 @@ use super::protocol::{
 
 /// Validation images evaluated per step at the end of an epoch.
 pub const EVAL_CHUNK: usize = 250;
+
+/// Seconds of training between two checkpoints inside an epoch (one is also taken after
+/// every finished epoch): at most this much of a learner's work is lost to a crash.
+pub const CHECKPOINT_SECONDS: f64 = 60.0;
 
 /// A clock in milliseconds (`performance.now()` in a browser).
 pub type Clock = Box<dyn Fn() -> f64>;
@@ -68,25 +73,35 @@ enum Phase {
 struct EvalProgress {
     epoch: usize,
     next: usize,
-    loss_sum: f64,
-    confusion: ConfusionMatrix,
+    /// Loss, accuracy and confusion so far, computed as `lab` computes every evaluation.
+    tally: EvalTally,
     train_loss: f64,
     train_accuracy: f64,
+    /// Training images and milliseconds the epoch trained.
+    train_images: usize,
+    train_ms: f64,
     partial: bool,
     /// Predicted class and its probability for each validation image so far.
     predictions: Predictions,
 }
 
 impl EvalProgress {
-    /// The evaluation of `epoch`, whose training figures were `train_loss`/`train_accuracy`.
-    fn start(epoch: usize, train_loss: f64, train_accuracy: f64, partial: bool) -> Phase {
+    /// The evaluation of `epoch`, whose training figures were `train_loss`/`train_accuracy`
+    /// over `train_images` images in `train_ms`.
+    fn start(
+        epoch: usize,
+        (train_loss, train_accuracy): (f64, f64),
+        (train_images, train_ms): (usize, f64),
+        partial: bool,
+    ) -> Phase {
         Phase::Evaluating(Box::new(EvalProgress {
             epoch,
             next: 0,
-            loss_sum: 0.0,
-            confusion: ConfusionMatrix::default(),
+            tally: EvalTally::default(),
             train_loss,
             train_accuracy,
+            train_images,
+            train_ms,
             partial,
             predictions: Predictions::default(),
         }))
@@ -109,9 +124,10 @@ pub struct Runner {
     /// Milliseconds per validation image, from the last evaluation chunk.
     ms_per_eval_image: Option<f64>,
     batches_timed: usize,
-    /// The last batch trained, and its epoch's running loss and accuracy.
-    last: Option<BatchProgress>,
-    last_epoch_figures: (f64, f64),
+    /// Milliseconds spent on the current epoch's training batches.
+    epoch_train_ms: f64,
+    /// Training images the session trains on (to tell the page when more arrive).
+    train_len: usize,
     /// Stop once the evaluation under way (if any) is done.
     stopping: bool,
     /// The latest finished evaluation's prediction for every validation image.
@@ -122,12 +138,13 @@ pub struct Runner {
 
 impl Runner {
     /// A run of `config` on `device`, training on `train` and validating on `test`.
-    /// With `weights` (and `config.resume_at`), it continues a run from that epoch.
+    /// With a `checkpoint` (and `config.resume`), it continues that run exactly where the
+    /// checkpoint was taken.
     pub fn new(
         config: &RunConfig,
         train: ImageSet,
         test: ImageSet,
-        weights: Option<Vec<u8>>,
+        checkpoint: Option<Vec<u8>>,
         device: &Device,
         clock: Clock,
     ) -> Result<Runner, Failure> {
@@ -140,12 +157,18 @@ impl Runner {
         let spec = config.model.spec();
         let mut session =
             Session::new(spec, config.hyper, config.seed, device, train).map_err(failure)?;
-        if let Some(bytes) = weights {
-            session.load_weights(bytes).map_err(failure)?;
+        match (config.resume, checkpoint) {
+            (true, Some(bytes)) => {
+                let checkpoint = Checkpoint::from_bytes(&bytes)
+                    .map_err(|e| input(&format!("cannot continue the run: {e}")))?;
+                session
+                    .restore(&checkpoint)
+                    .map_err(|e| input(&format!("cannot continue the run: {e}")))?;
+            }
+            (true, None) => return Err(input("a run to continue needs its checkpoint")),
+            (false, _) => {}
         }
-        if let Some(epoch) = config.resume_at {
-            session.start_at_epoch(epoch).map_err(failure)?;
-        }
+        let train_len = session.train_len();
         let phase = if session.epochs_done() >= config.hyper.epochs {
             Phase::Done
         } else {
@@ -164,8 +187,8 @@ impl Runner {
             sync_ms: None,
             ms_per_eval_image: None,
             batches_timed: 0,
-            last: None,
-            last_epoch_figures: (0.0, 0.0),
+            epoch_train_ms: 0.0,
+            train_len,
             stopping: false,
             predictions: Predictions::default(),
             helpers: None,
@@ -200,19 +223,47 @@ impl Runner {
         if !matches!(self.phase, Phase::Training) {
             return;
         }
-        let (train_loss, train_accuracy) = self.last_epoch_figures;
-        self.phase = match self.last {
+        self.phase = match self.session.epoch_figures() {
             // Batches of an unfinished epoch were trained: evaluate the model as it is.
-            Some(p) if p.batch + 1 < p.batches_per_epoch => {
-                EvalProgress::start(p.epoch, train_loss, train_accuracy, true)
-            }
-            _ => Phase::Done,
+            Some(figures) => EvalProgress::start(
+                self.session.epochs_done(),
+                figures,
+                (self.session.epoch_images(), self.epoch_train_ms),
+                true,
+            ),
+            None => Phase::Done,
         };
     }
 
-    /// Train on `train` from the next epoch on.
-    pub fn set_train_data(&mut self, train: ImageSet) -> Result<(), Failure> {
-        self.session.set_train_data(train).map_err(failure)
+    /// Where the run stands and its checkpoint's bytes, between two training batches;
+    /// `None` while an epoch is being evaluated (the next batch boundary is a moment away)
+    /// or once the run is done.
+    pub async fn checkpoint(&self) -> Result<Option<(Event, Vec<u8>)>, Failure> {
+        if !matches!(self.phase, Phase::Training) {
+            return Ok(None);
+        }
+        let checkpoint = self.session.checkpoint().await.map_err(failure)?;
+        let p = &checkpoint.point;
+        let event = Event::Checkpoint {
+            epoch: p.epoch,
+            batch: p.batch(),
+            batches_per_epoch: p.batches_per_epoch(),
+        };
+        Ok(Some((event, checkpoint.to_bytes())))
+    }
+
+    /// Train on `train` from the next epoch on (at once between epochs, and then the
+    /// event that says so).
+    pub fn set_train_data(&mut self, train: ImageSet) -> Result<Option<Event>, Failure> {
+        self.session.set_train_data(train).map_err(failure)?;
+        if self.session.train_len() == self.train_len {
+            return Ok(None);
+        }
+        self.train_len = self.session.train_len();
+        Ok(Some(Event::TrainImages {
+            train_images: self.train_len,
+            batches_per_epoch: self.session.batches_per_epoch(),
+        }))
     }
 
     /// The trained weights (burnpack bytes).
@@ -259,6 +310,7 @@ impl Runner {
             _ => (self.session.train_step().await.map_err(failure)?, None),
         };
         let dt = (self.clock)() - t0;
+        self.epoch_train_ms += dt;
         // The first batch compiles kernels (seconds on WebGPU): time the rest.
         self.batches_timed += 1;
         self.ms_per_batch = Some(match self.ms_per_batch {
@@ -283,17 +335,24 @@ impl Runner {
             eval_ms_per_epoch: self.estimated_eval_ms(eval_images),
             sync_ms: self.sync_ms,
         };
+        events.push(Event::Batch(progress));
         if report.epoch_done {
+            let images = self.train_len;
             self.phase = EvalProgress::start(
                 report.epoch,
-                report.epoch_loss,
-                report.epoch_accuracy,
+                (report.epoch_loss, report.epoch_accuracy),
+                (images, std::mem::take(&mut self.epoch_train_ms)),
                 false,
             );
+            // More images that arrived during the epoch are trained on from the next one.
+            if self.session.train_len() != self.train_len {
+                self.train_len = self.session.train_len();
+                events.push(Event::TrainImages {
+                    train_images: self.train_len,
+                    batches_per_epoch: self.session.batches_per_epoch(),
+                });
+            }
         }
-        self.last = Some(progress);
-        self.last_epoch_figures = (report.epoch_loss, report.epoch_accuracy);
-        events.push(Event::Batch(progress));
         Ok(events)
     }
 
@@ -324,12 +383,8 @@ impl Runner {
         let dt = (self.clock)() - t0;
         self.ms_per_eval_image = Some(dt / indices.len().max(1) as f64);
         let labels: Vec<u8> = indices.iter().map(|&i| self.test.label(i)).collect();
-        let flat: Vec<f32> = probs.iter().flatten().copied().collect();
-        eval.confusion
-            .add(&argmax_rows(&flat, NUM_CLASSES), &labels);
-        for (p, &label) in probs.iter().zip(&labels) {
-            // Keras clips probabilities to [1e-7, 1 - 1e-7] before the log.
-            eval.loss_sum -= f64::from(p[usize::from(label)].clamp(1e-7, 1.0 - 1e-7)).ln();
+        eval.tally.add(&probs, &labels);
+        for p in &probs {
             eval.predictions.push(p);
         }
         eval.next = end;
@@ -346,15 +401,18 @@ impl Runner {
             return Ok(events);
         };
         let now = (self.clock)();
+        let evaluation = eval.tally.finish();
         events.push(Event::Epoch(Box::new(EpochReport {
             epoch: eval.epoch,
             train_loss: eval.train_loss,
             train_accuracy: eval.train_accuracy,
-            val_loss: eval.loss_sum / self.test.len() as f64,
-            val_accuracy: eval.confusion.accuracy(),
-            confusion: eval.confusion.counts,
+            val_loss: evaluation.loss,
+            val_accuracy: evaluation.accuracy,
+            confusion: evaluation.confusion.counts,
             strip,
             seconds: (now - self.epoch_started) / 1000.0,
+            train_seconds: eval.train_ms / 1000.0,
+            train_images: eval.train_images,
             partial: eval.partial,
         })));
         self.epoch_started = now;
@@ -489,7 +547,7 @@ mod tests {
             seed: 3,
             backend: BackendKind::Flex,
             strip: vec![0, 5],
-            resume_at: None,
+            resume: false,
             threads: 1,
         }
     }
@@ -560,40 +618,192 @@ mod tests {
             }
         }
         assert!(p.confidence.iter().all(|&c| (0.1..=1.0).contains(&c)));
+        // The same model evaluated by `lab` (what `cnnlab eval` prints) reports the very
+        // same loss, accuracy and matrix: one evaluation path for both front ends.
+        let model = lab::session::load_weights(
+            &ModelKind::Four.spec(),
+            block_on(r.weights()).unwrap(),
+            &device,
+        )
+        .unwrap();
+        let lab_eval = block_on(lab::session::evaluate(&model, &labels, EVAL_CHUNK)).unwrap();
+        assert_eq!(lab_eval.loss, last.val_loss);
+        assert_eq!(lab_eval.accuracy, last.val_accuracy);
+        assert_eq!(lab_eval.confusion.counts, last.confusion);
         // Nothing more to do once done.
         assert!(block_on(r.step()).unwrap().is_empty());
     }
 
+    /// What a run learned, without its timings: per batch (epoch, batch, loss, accuracy,
+    /// rate), per epoch (the report with its seconds zeroed).
+    type Learned = (Vec<(usize, usize, f64, f64, f64)>, Vec<EpochReport>);
+
+    fn learned(events: &[Event]) -> Learned {
+        let batches = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Batch(p) => Some((p.epoch, p.batch, p.loss, p.accuracy, p.lr)),
+                _ => None,
+            })
+            .collect();
+        let epochs = epoch_reports(events)
+            .into_iter()
+            .map(|r| EpochReport {
+                seconds: 0.0,
+                train_seconds: 0.0,
+                ..r
+            })
+            .collect();
+        (batches, epochs)
+    }
+
     #[test]
-    fn a_run_handed_over_mid_way_resumes_at_its_epoch_with_its_weights() {
-        let data = cifar::synthetic::dataset(2, 1, 1);
+    fn a_run_continued_from_a_mid_epoch_checkpoint_learns_what_the_uninterrupted_run_does() {
+        let data = cifar::synthetic::dataset(4, 3, 1); // 40 train: 3 batches of 16 per epoch
         let device = BackendKind::Flex.device().unwrap();
-        let mut first = Runner::new(
+        let new = |cfg: &RunConfig, checkpoint| {
+            Runner::new(
+                cfg,
+                data.train.clone(),
+                data.test.clone(),
+                checkpoint,
+                &device,
+                clock(),
+            )
+            .unwrap()
+        };
+        let mut straight = new(&config(3), None);
+        let expected = learned(&run_until(&mut straight, |_| false));
+
+        // Interrupted after the second batch of epoch 1 (five batches in).
+        let mut first = new(&config(3), None);
+        let mut events = Vec::new();
+        let mut batches = 0;
+        while batches < 5 {
+            let step = block_on(first.step()).unwrap();
+            batches += step.iter().filter(|e| matches!(e, Event::Batch(_))).count();
+            events.extend(step);
+        }
+        let (info, bytes) = block_on(first.checkpoint()).unwrap().unwrap();
+        assert_eq!(
+            info,
+            Event::Checkpoint {
+                epoch: 1,
+                batch: 2,
+                batches_per_epoch: 3
+            }
+        );
+        drop(first);
+        let resumed_config = RunConfig {
+            resume: true,
+            ..config(3)
+        };
+        let mut resumed = new(&resumed_config, Some(bytes));
+        events.extend(run_until(&mut resumed, |_| false));
+        assert_eq!(learned(&events), expected);
+        // The weights files name parameters by run-specific ids: compare the values.
+        let values = |r: &Runner| {
+            let bytes = block_on(r.weights()).unwrap();
+            let model = lab::session::load_weights(&ModelKind::Four.spec(), bytes, &device);
+            block_on(lab::parallel::flat_weights(&model.unwrap())).unwrap()
+        };
+        assert_eq!(values(&resumed), values(&straight));
+        assert_eq!(resumed.predictions(), straight.predictions());
+
+        // No checkpoint while an epoch is being evaluated, nor once done.
+        assert!(block_on(resumed.checkpoint()).unwrap().is_none());
+        let mut r = new(&config(1), None);
+        run_until(&mut r, |e| matches!(e, Event::Evaluating { .. }));
+        assert!(block_on(r.checkpoint()).unwrap().is_none());
+
+        // A checkpoint that is not one, or of another run, is refused with a reason.
+        for (bytes, why) in [
+            (b"garbage".to_vec(), "not a cnnlab checkpoint"),
+            (
+                {
+                    let mut other = new(
+                        &RunConfig {
+                            seed: 9,
+                            ..config(3)
+                        },
+                        None,
+                    );
+                    block_on(other.step()).unwrap();
+                    block_on(other.checkpoint()).unwrap().unwrap().1
+                },
+                "another seed",
+            ),
+        ] {
+            let err = Runner::new(
+                &resumed_config,
+                data.train.clone(),
+                data.test.clone(),
+                Some(bytes),
+                &device,
+                clock(),
+            )
+            .err()
+            .unwrap();
+            assert_eq!(err.kind, FailureKind::Input);
+            assert!(err.message.contains(why), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn more_images_arriving_mid_epoch_are_trained_on_from_the_next_epoch_and_said() {
+        let data = cifar::synthetic::dataset(8, 3, 1); // 80 train
+        let device = BackendKind::Flex.device().unwrap();
+        let mut r = Runner::new(
             &config(3),
-            data.train.clone(),
+            data.train.first(40),
             data.test.clone(),
             None,
             &device,
             clock(),
         )
         .unwrap();
-        run_until(&mut first, |e| matches!(e, Event::Epoch(_)));
-        let weights = block_on(first.weights()).unwrap();
-
-        let mut cfg = config(3);
-        cfg.resume_at = Some(1);
-        cfg.strip = vec![0];
-        let mut second =
-            Runner::new(&cfg, data.train, data.test, Some(weights), &device, clock()).unwrap();
-        let events = run_until(&mut second, |_| false);
-        let epochs: Vec<usize> = events
+        let mut events = block_on(r.step()).unwrap(); // batch 0 of epoch 0
+        assert_eq!(r.set_train_data(data.train.clone()).unwrap(), None);
+        events.extend(run_until(&mut r, |_| false));
+        let said: Vec<&Event> = events
             .iter()
-            .filter_map(|e| match e {
-                Event::Epoch(r) => Some(r.epoch),
-                _ => None,
-            })
+            .filter(|e| matches!(e, Event::TrainImages { .. }))
             .collect();
-        assert_eq!(epochs, [1, 2]);
+        assert_eq!(
+            said,
+            [&Event::TrainImages {
+                train_images: 80,
+                batches_per_epoch: 5
+            }]
+        );
+        let images: Vec<usize> = epoch_reports(&events)
+            .iter()
+            .map(|r| r.train_images)
+            .collect();
+        assert_eq!(images, [40, 80, 80]);
+        assert!(
+            epoch_reports(&events)
+                .iter()
+                .all(|r| r.train_seconds > 0.0 && r.train_seconds <= r.seconds)
+        );
+
+        // Between epochs the new set is used at once, and said at once.
+        let mut r = Runner::new(
+            &config(2),
+            data.train.first(40),
+            data.test.clone(),
+            None,
+            &device,
+            clock(),
+        )
+        .unwrap();
+        assert_eq!(
+            r.set_train_data(data.train.clone()).unwrap(),
+            Some(Event::TrainImages {
+                train_images: 80,
+                batches_per_epoch: 5
+            })
+        );
     }
 
     #[test]
@@ -799,16 +1009,32 @@ mod tests {
         assert_eq!(err.kind, FailureKind::Input);
         assert!(err.message.contains("99"), "{}", err.message);
 
+        let resume = RunConfig {
+            resume: true,
+            ..config(1)
+        };
         let err = Runner::new(
-            &config(1),
-            data.train,
-            data.test,
+            &resume,
+            data.train.clone(),
+            data.test.clone(),
             Some(b"not weights".to_vec()),
             &device,
             clock(),
         )
         .err()
         .unwrap();
-        assert!(err.message.contains("weights"), "{}", err.message);
+        assert!(
+            err.message.contains("not a cnnlab checkpoint"),
+            "{}",
+            err.message
+        );
+        let err = Runner::new(&resume, data.train, data.test, None, &device, clock())
+            .err()
+            .unwrap();
+        assert!(
+            err.message.contains("needs its checkpoint"),
+            "{}",
+            err.message
+        );
     }
 }

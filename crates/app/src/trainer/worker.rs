@@ -5,7 +5,11 @@
 //! - WebGPU work is no faster in a worker, but a failing GPU (a lost device, a shader the
 //!   browser rejects) can end in a panic, and a panic ends the wasm instance it happens
 //!   in. Here it ends only the worker; the page keeps the run's history and its last
-//!   checkpoint and offers to go on on the CPU.
+//!   checkpoint and continues the run on the CPU from it.
+//!
+//! The loop sends a checkpoint (`lab::checkpoint`) after every finished epoch and every
+//! [`CHECKPOINT_SECONDS`] of training; the page keeps the latest in IndexedDB, so a
+//! reload, a closed tab or a crashed worker loses at most that much work.
 //!
 //! Between steps the loop awaits a zero-delay `setTimeout` (a macrotask, not a microtask),
 //! so the worker's event loop delivers Pause and Stop messages within one batch.
@@ -22,15 +26,39 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::pool::{BootUrls, Pool};
 use super::protocol::{Command, Event, Failure, FailureKind, RunConfig, threads_label};
-use super::runner::Runner;
+use super::runner::{CHECKPOINT_SECONDS, Runner};
 use super::transport::{decode, encode};
 
+/// What the page asked for, between two steps of the training loop.
 #[derive(Default)]
 struct Control {
     paused: bool,
     stop: bool,
     more_data: Option<ImageSet>,
     busy: bool,
+}
+
+/// What the training loop does next.
+#[derive(Debug, PartialEq)]
+enum Next {
+    /// End the run (after evaluating a part-trained epoch).
+    Stop,
+    /// Paused: wait, keeping any images that arrived until the run goes on.
+    Wait,
+    /// Train the next step, first switching to the images that arrived, if any.
+    Train(Option<ImageSet>),
+}
+
+impl Control {
+    fn next(&mut self) -> Next {
+        if self.stop {
+            Next::Stop
+        } else if self.paused {
+            Next::Wait
+        } else {
+            Next::Train(self.more_data.take())
+        }
+    }
 }
 
 thread_local! {
@@ -181,13 +209,13 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
             message: "a run needs training and test images".into(),
         });
     }
-    let weights = (buffers.len() > 2).then(|| buffers.remove(2));
+    let checkpoint = (buffers.len() > 2).then(|| buffers.remove(2));
     let train = parse_batch("training images", &buffers[0]).map_err(input)?;
     let test = parse_batch("test images", &buffers[1]).map_err(input)?;
     drop(buffers);
     let (device, name) = open_device(config.backend).await?;
     let train_images = train.len();
-    let mut runner = Runner::new(&config, train, test, weights, &device, Box::new(now_ms))?;
+    let mut runner = Runner::new(&config, train, test, checkpoint, &device, Box::new(now_ms))?;
     let threads_note = start_helpers(&config, &mut runner).await;
     let threads = runner.threads();
     let name = if config.backend == BackendKind::Wgpu {
@@ -206,46 +234,53 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
         },
         &[],
     );
-    let checkpoints = config.backend == BackendKind::Wgpu;
     let mut paused_said = false;
     let mut stopped = false;
+    let mut last_checkpoint = now_ms();
     loop {
-        let (stop, paused, more) =
-            CONTROL.with_borrow_mut(|c| (c.stop, c.paused, c.more_data.take()));
-        if stop && !stopped {
-            // A part-trained epoch is evaluated before the run ends, so the model as
-            // stopped gets its confusion matrix and predictions.
-            stopped = true;
-            runner.stop();
-        }
-        if paused && !stopped {
-            if !paused_said {
-                post(&Event::Paused, &[]);
-                paused_said = true;
+        let next = CONTROL.with_borrow_mut(Control::next);
+        match next {
+            Next::Stop if !stopped => {
+                // A part-trained epoch is evaluated before the run ends, so the model as
+                // stopped gets its confusion matrix and predictions.
+                stopped = true;
+                runner.stop();
             }
-            TimeoutFuture::new(100).await;
-            continue;
+            Next::Stop => {}
+            Next::Wait => {
+                if !paused_said {
+                    post(&Event::Paused, &[]);
+                    paused_said = true;
+                }
+                TimeoutFuture::new(100).await;
+                continue;
+            }
+            Next::Train(more) => {
+                if paused_said {
+                    post(&Event::Resumed, &[]);
+                    paused_said = false;
+                }
+                if let Some(set) = more
+                    && let Some(event) = runner.set_train_data(set)?
+                {
+                    post(&event, &[]);
+                }
+            }
         }
-        if paused_said {
-            post(&Event::Resumed, &[]);
-            paused_said = false;
-        }
-        if let Some(set) = more {
-            runner.set_train_data(set)?;
-        }
+        let mut epoch_ended = false;
         for event in runner.step().await? {
+            epoch_ended |= matches!(&event, Event::Epoch(report) if !report.partial);
             post(&event, &[]);
-            if let (Event::Epoch(report), true) = (&event, checkpoints)
-                && !report.partial
-            {
-                let bytes = runner.weights().await?;
-                post(
-                    &Event::Checkpoint {
-                        epochs_done: report.epoch + 1,
-                    },
-                    &[&bytes],
-                );
-            }
+        }
+        // After every finished epoch, and every CHECKPOINT_SECONDS inside one.
+        let due = now_ms() - last_checkpoint >= CHECKPOINT_SECONDS * 1000.0;
+        if !stopped
+            && !runner.is_done()
+            && (epoch_ended || due)
+            && let Some((event, bytes)) = runner.checkpoint().await?
+        {
+            post(&event, &[&bytes]);
+            last_checkpoint = now_ms();
         }
         if runner.is_done() {
             break;
@@ -262,4 +297,29 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
         post(&Event::Finished { stopped }, &[&weights, &predictions]);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_that_arrive_while_paused_wait_for_the_run_to_go_on() {
+        let mut c = Control {
+            paused: true,
+            more_data: Some(cifar::synthetic::dataset(1, 1, 1).train),
+            ..Control::default()
+        };
+        assert_eq!(c.next(), Next::Wait);
+        assert_eq!(c.next(), Next::Wait);
+        c.paused = false;
+        match c.next() {
+            Next::Train(Some(set)) => assert_eq!(set.len(), 10),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(c.next(), Next::Train(None), "handed over once");
+        c.stop = true;
+        c.paused = true;
+        assert_eq!(c.next(), Next::Stop, "stopping wins over a pause");
+    }
 }

@@ -1,9 +1,9 @@
 //! Starting runs in a worker and turning the worker's events into page actions.
 //!
-//! Besides forwarding events it makes two decisions the page would otherwise have to:
-//! a GPU run whose WebGPU device cannot start is restarted on the CPU (with a note saying
-//! why), and a GPU run's checkpoints are kept so that, if the GPU fails later, the learner
-//! can continue on the CPU from the last finished epoch.
+//! Besides forwarding events it makes the decisions the page would otherwise have to:
+//! a GPU run whose WebGPU device cannot start is restarted on the CPU, and a GPU run whose
+//! device fails later goes on on the CPU from its latest checkpoint, each with a note
+//! saying why. It keeps the run's images and latest checkpoint for that.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -11,9 +11,11 @@ use std::rc::Rc;
 use lab::BackendKind;
 use yew::UseReducerDispatcher;
 
-use super::state::{Action, TrainerState};
+use super::state::{Action, SavedPoint, TrainerState};
+use crate::data::RunDataInfo;
 use crate::estimate::{self, Speeds};
 use crate::settings::DEFAULT_CPU;
+use crate::store::active::ActiveRun;
 use crate::trainer::bridge::TrainerWorker;
 use crate::trainer::protocol::{Command, Event, FailureKind, Predictions, RunConfig};
 
@@ -24,6 +26,18 @@ pub struct RunData {
     pub train: Rc<Vec<u8>>,
     /// Validation images.
     pub val: Rc<Vec<u8>>,
+    /// What they are, to recognise them after a reload.
+    pub info: RunDataInfo,
+}
+
+/// Where a started run continues from.
+pub struct Resume {
+    /// The run's key (a resumed run is saved as the run it continues).
+    pub id: String,
+    /// The checkpoint's bytes.
+    pub checkpoint: Rc<Vec<u8>>,
+    /// The saved run, when it continues after a reload.
+    pub restored: Option<Box<ActiveRun>>,
 }
 
 /// Starts workers and routes their events; cheap to clone.
@@ -35,6 +49,11 @@ pub struct Launcher {
     speeds: Rc<RefCell<Speeds>>,
     /// CPU threads the running worker trains on (its speed is remembered under them).
     threads: Rc<Cell<usize>>,
+    /// The running run's key and latest checkpoint.
+    id: Rc<RefCell<String>>,
+    checkpoint: Rc<RefCell<Option<SavedPoint>>>,
+    /// Counts launches, so that a worker's late events cannot launch twice.
+    generation: Rc<Cell<u64>>,
 }
 
 impl PartialEq for Launcher {
@@ -52,6 +71,9 @@ impl Launcher {
             data: Rc::new(RefCell::new(None)),
             speeds,
             threads: Rc::new(Cell::new(1)),
+            id: Rc::new(RefCell::new(String::new())),
+            checkpoint: Rc::new(RefCell::new(None)),
+            generation: Rc::new(Cell::new(0)),
         }
     }
 
@@ -60,36 +82,51 @@ impl Launcher {
         self.speeds.borrow().clone()
     }
 
-    /// Start `config` on `data` in a fresh worker (ending any earlier one); `weights`
-    /// continue a run at `config.resume_at`.
+    /// Start `config` on `data` in a fresh worker (ending any earlier one), from the
+    /// start or, with `resume` (and `config.resume`), from a checkpoint.
     pub fn launch(
         &self,
         config: RunConfig,
         data: RunData,
-        weights: Option<Rc<Vec<u8>>>,
+        resume: Option<Resume>,
         note: Option<String>,
     ) {
         self.worker.borrow_mut().take();
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
         *self.data.borrow_mut() = Some(data.clone());
+        if resume.is_none() {
+            *self.checkpoint.borrow_mut() = None;
+        }
         let me = self.clone();
         let cfg = config.clone();
-        let spawned =
-            TrainerWorker::spawn(move |(event, buffers)| me.on_event(&cfg, event, buffers));
+        let spawned = TrainerWorker::spawn(move |(event, buffers)| {
+            me.on_event(&cfg, generation, event, buffers)
+        });
         let worker = match spawned {
             Ok(w) => w,
             Err(e) => return self.dispatch.dispatch(Action::RunError(e)),
         };
         let mut buffers: Vec<&[u8]> = vec![&data.train, &data.val];
-        if let Some(w) = &weights {
-            buffers.push(w);
+        if let Some(r) = &resume {
+            buffers.push(&r.checkpoint);
         }
         if let Err(e) = worker.send(&Command::Start(config.clone()), &buffers) {
             return self.dispatch.dispatch(Action::RunError(e));
         }
         *self.worker.borrow_mut() = Some(worker);
-        let id = format!("run-{}", js_sys::Date::now() as u64);
-        self.dispatch
-            .dispatch(Action::Starting { id, config, note });
+        let (id, restored) = match resume {
+            Some(r) => (r.id, r.restored),
+            None => (format!("run-{}", js_sys::Date::now() as u64), None),
+        };
+        *self.id.borrow_mut() = id.clone();
+        self.dispatch.dispatch(Action::Starting {
+            id,
+            config,
+            note,
+            data: Some(data.info),
+            restored,
+        });
     }
 
     /// Send a control command (pause, resume, stop, more data) to the running worker.
@@ -101,50 +138,84 @@ impl Launcher {
         }
     }
 
-    /// Continue a failed GPU run on the CPU from its checkpoint (epochs done, weights), or
-    /// start it again there when the GPU failed before any epoch ended.
-    pub fn continue_on_cpu(&self, config: &RunConfig, checkpoint: Option<(usize, Rc<Vec<u8>>)>) {
+    /// Go on with a failed run (a crashed worker, a failed GPU) on `backend`, from its
+    /// latest checkpoint, or from the start when it failed before its first one.
+    pub fn recover(&self, config: &RunConfig, backend: BackendKind, why: &str) {
         let Some(data) = self.data.borrow().clone() else {
             return self.dispatch.dispatch(Action::RunError(
                 "the run's images are gone; load them and train again".into(),
             ));
         };
-        let Some((epochs_done, weights)) = checkpoint else {
+        let place = if backend == config.backend {
+            String::new()
+        } else {
+            " on the CPU".to_string()
+        };
+        let checkpoint = self.checkpoint.borrow().clone();
+        let Some(point) = checkpoint else {
             let config = RunConfig {
-                backend: DEFAULT_CPU,
-                resume_at: None,
+                backend,
+                resume: false,
                 ..config.clone()
             };
-            let note = "The GPU failed; this run starts again on the CPU.".to_string();
+            let note = format!("{why}; the run starts again{place}.");
             return self.launch(config, data, None, Some(note));
         };
         let config = RunConfig {
-            backend: DEFAULT_CPU,
-            resume_at: Some(epochs_done),
+            backend,
+            resume: true,
             ..config.clone()
         };
         let note = format!(
-            "Continuing on the CPU from the end of epoch {epochs_done} (the GPU run's last checkpoint)."
+            "{why}; the run goes on{place} from its last checkpoint (epoch {}, batch {}).",
+            point.epoch + 1,
+            point.batch
         );
-        self.launch(config, data, Some(weights), Some(note));
+        let resume = Resume {
+            id: self.id.borrow().clone(),
+            checkpoint: point.bytes,
+            restored: None,
+        };
+        self.launch(config, data, Some(resume), Some(note));
     }
 
-    fn on_event(&self, config: &RunConfig, event: Event, buffers: Vec<Vec<u8>>) {
+    /// Launch `then` after the current event is handled (launching ends the worker whose
+    /// handler is running), unless another launch came first.
+    fn later(&self, generation: u64, then: impl FnOnce(&Launcher) + 'static) {
+        let me = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if me.generation.get() == generation {
+                then(&me);
+            }
+        });
+    }
+
+    fn on_event(&self, config: &RunConfig, generation: u64, event: Event, buffers: Vec<Vec<u8>>) {
         match &event {
             Event::Started { threads, .. } | Event::Threads { threads, .. } => {
                 self.threads.set(*threads);
             }
-            Event::Checkpoint { epochs_done } => {
+            &Event::Checkpoint {
+                epoch,
+                batch,
+                batches_per_epoch,
+            } => {
                 if let Some(bytes) = buffers.into_iter().next() {
-                    self.dispatch
-                        .dispatch(Action::Checkpoint(*epochs_done, Rc::new(bytes)));
+                    let point = SavedPoint {
+                        epoch,
+                        batch,
+                        batches_per_epoch,
+                        bytes: Rc::new(bytes),
+                    };
+                    *self.checkpoint.borrow_mut() = Some(point.clone());
+                    self.dispatch.dispatch(Action::Checkpoint(point));
                 }
                 return;
             }
             Event::Failed(f)
                 if f.kind == FailureKind::DeviceInit
                     && config.backend == BackendKind::Wgpu
-                    && config.resume_at.is_none() =>
+                    && !config.resume =>
             {
                 let cpu = RunConfig {
                     backend: DEFAULT_CPU,
@@ -154,15 +225,20 @@ impl Launcher {
                     "WebGPU could not start ({}); training on the CPU instead.",
                     f.message
                 );
-                let me = self.clone();
-                let data = self.data.borrow().clone();
-                // Not from inside the old worker's message handler: launching ends that worker.
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Some(data) = data {
+                self.later(generation, move |me| {
+                    if let Some(data) = me.data.borrow().clone() {
                         me.launch(cpu, data, None, Some(note));
                     }
                 });
                 return;
+            }
+            Event::Failed(f)
+                if f.kind == FailureKind::Device && config.backend == BackendKind::Wgpu =>
+            {
+                // The learner may be away: the run goes on on the CPU by itself.
+                let config = config.clone();
+                let why = format!("The GPU failed ({})", f.message);
+                self.later(generation, move |me| me.recover(&config, DEFAULT_CPU, &why));
             }
             Event::Finished { .. } if buffers.len() == 2 => {
                 let mut buffers = buffers.into_iter();

@@ -80,7 +80,7 @@ pub fn trainer_page() -> Html {
             <ShareLink settings={state.settings.clone()} />
             <RunPanel run={state.run.clone()} cannot_start={state.cannot_start()}
                 on_start={on_start} on_pause={bench.command(Command::Pause)} on_resume={bench.command(Command::Resume)}
-                on_stop={bench.command(Command::Stop)} on_continue_cpu={bench.on_continue_cpu.clone()} />
+                on_stop={bench.command(Command::Stop)} on_recover={bench.on_recover.clone()} />
             <Results run={state.run.clone()} dataset={dataset} />
         </>
     }

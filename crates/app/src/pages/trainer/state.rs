@@ -9,8 +9,9 @@ use std::rc::Rc;
 use lab::{BackendKind, Hyper, ModelKind};
 use yew::Reducible;
 
-use crate::data::Images;
+use crate::data::{Images, RunDataInfo};
 use crate::settings::{BackendChoice, Settings};
+use crate::store::active::ActiveRun;
 use crate::store::runs::{RunRecord, TrainedModel};
 use crate::trainer::protocol::{
     BatchProgress, EpochReport, Event, Failure, FailureKind, Predictions, RunConfig,
@@ -99,6 +100,19 @@ impl RunStatus {
     }
 }
 
+/// The latest checkpoint of a run: where it stood and the bytes to continue it from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedPoint {
+    /// Epochs finished.
+    pub epoch: usize,
+    /// Batches of the current epoch finished.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches_per_epoch: usize,
+    /// The checkpoint (`lab::checkpoint`).
+    pub bytes: Rc<Vec<u8>>,
+}
+
 /// The current (or last) run.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunState {
@@ -126,8 +140,12 @@ pub struct RunState {
     pub evaluating: Option<(usize, usize)>,
     /// Why it failed.
     pub failure: Option<Failure>,
-    /// The last checkpoint of a GPU run: (epochs done, weights).
-    pub checkpoint: Option<(usize, Rc<Vec<u8>>)>,
+    /// The latest checkpoint (after each epoch and every minute of training).
+    pub checkpoint: Option<SavedPoint>,
+    /// The images it trains on.
+    pub data: Option<RunDataInfo>,
+    /// The latest checkpoint known to be kept in the browser: (epoch, batch, bytes).
+    pub kept: Option<(usize, usize, usize)>,
     /// A one-line note about the backend (e.g. why the CPU is used).
     pub note: Option<String>,
     /// The run's key in the saved runs (`run-<start time in ms>`).
@@ -178,6 +196,37 @@ impl RunState {
     pub fn best_epoch(&self) -> Option<&EpochReport> {
         crate::trainer::protocol::best_epoch(&self.history)
     }
+
+    /// The run as saved beside its latest checkpoint (`saved`: when), if it has one.
+    pub fn to_active(&self, saved: String) -> Option<ActiveRun> {
+        let point = self.checkpoint.as_ref()?;
+        Some(ActiveRun {
+            id: self.id.clone(),
+            config: RunConfig {
+                resume: false,
+                ..self.config.clone()?
+            },
+            data: self.data.clone()?,
+            device: self.device.clone().unwrap_or_default(),
+            history: self.history.clone(),
+            batch_loss: self.batch_loss.clone(),
+            epoch: point.epoch,
+            batch: point.batch,
+            batches_per_epoch: point.batches_per_epoch,
+            saved,
+            checkpoint_bytes: point.bytes.len(),
+        })
+    }
+
+    /// Whether a failed run can go on from its latest checkpoint (its worker crashed or its
+    /// GPU failed; a diverged run or bad input would fail again).
+    pub fn recoverable(&self) -> bool {
+        self.status == RunStatus::Failed
+            && matches!(
+                self.failure.as_ref().map(|f| f.kind),
+                Some(FailureKind::Device)
+            )
+    }
 }
 
 /// The trainer page's state.
@@ -197,6 +246,9 @@ pub struct TrainerState {
     pub model: Option<TrainedModel>,
     /// The last problem with the browser's storage.
     pub storage_error: Option<String>,
+    /// A run that was in progress when the page was last closed (or reloaded), kept with
+    /// its checkpoint to resume.
+    pub interrupted: Option<ActiveRun>,
 }
 
 impl TrainerState {
@@ -210,6 +262,7 @@ impl TrainerState {
             runs: Vec::new(),
             model: None,
             storage_error: None,
+            interrupted: None,
         }
     }
 
@@ -275,11 +328,20 @@ pub enum Action {
         config: RunConfig,
         /// A one-line note about the backend choice.
         note: Option<String>,
+        /// Its images.
+        data: Option<RunDataInfo>,
+        /// The saved run it continues after a reload (its history comes back with it).
+        restored: Option<Box<ActiveRun>>,
     },
     /// The worker said something.
     Worker(Event),
-    /// A GPU checkpoint arrived.
-    Checkpoint(usize, Rc<Vec<u8>>),
+    /// A checkpoint arrived.
+    Checkpoint(SavedPoint),
+    /// A run in progress was found saved (or is no longer: `None`).
+    Interrupted(Option<Box<ActiveRun>>),
+    /// The run `id`'s checkpoint at (epoch, batch), of this many bytes, is now in the
+    /// browser's storage.
+    CheckpointKept(String, usize, usize, usize),
     /// The run could not be started or talked to.
     RunError(String),
     /// The ended run's weights and answers arrived.
@@ -325,25 +387,45 @@ impl Reducible for TrainerState {
                 s.data.loading = None;
                 s.data.error = Some(message);
             }
-            Action::Starting { id, config, note } => {
-                // A GPU run handed to the CPU keeps its history and curves.
-                let keep = config.resume_at.is_some();
+            Action::Starting {
+                id,
+                config,
+                note,
+                data,
+                restored,
+            } => {
+                let resume = config.resume;
                 let old = std::mem::take(&mut s.run);
                 s.run = RunState {
                     status: RunStatus::Starting,
                     config: Some(config),
                     note,
                     id,
+                    data,
                     ..RunState::default()
                 };
-                if keep {
+                if let Some(saved) = restored {
+                    // A run saved before a reload: its curves come back.
+                    s.run.history = saved.history;
+                    s.run.batch_loss = saved.batch_loss;
+                } else if resume {
+                    // A crashed worker or a failed GPU: the same run goes on.
                     s.run.history = old.history;
                     s.run.batch_loss = old.batch_loss;
                     s.run.checkpoint = old.checkpoint;
+                    s.run.kept = old.kept;
                 }
+                // A new run replaces the saved one; a resumed run is it.
+                s.interrupted = None;
             }
             Action::Worker(event) => apply_event(&mut s.run, event),
-            Action::Checkpoint(epochs, bytes) => s.run.checkpoint = Some((epochs, bytes)),
+            Action::Checkpoint(point) => s.run.checkpoint = Some(point),
+            Action::Interrupted(run) => s.interrupted = run.map(|r| *r),
+            Action::CheckpointKept(id, epoch, batch, bytes) => {
+                if id == s.run.id {
+                    s.run.kept = Some((epoch, batch, bytes));
+                }
+            }
             Action::RunError(message) => {
                 s.run.status = RunStatus::Failed;
                 s.run.failure = Some(Failure {
@@ -445,6 +527,13 @@ fn apply_event(run: &mut RunState, event: Event) {
             run.history.push(*report);
         }
         Event::Checkpoint { .. } => {}
+        Event::TrainImages {
+            train_images,
+            batches_per_epoch,
+        } => {
+            run.train_images = train_images;
+            run.batches_per_epoch = batches_per_epoch;
+        }
         Event::Paused => run.status = RunStatus::Paused,
         Event::Resumed => run.status = RunStatus::Running,
         Event::Finished { stopped } => {
@@ -483,7 +572,7 @@ mod tests {
             seed: 1,
             backend: BackendKind::Flex,
             strip: vec![],
-            resume_at: None,
+            resume: false,
             threads: 2,
         }
     }
@@ -517,6 +606,8 @@ mod tests {
                 confidence: 0.9,
             }],
             seconds: 1.5,
+            train_seconds: 1.0,
+            train_images: 320,
             partial: false,
         }))
     }
@@ -527,6 +618,8 @@ mod tests {
             id: "run-1".into(),
             config: config(2),
             note: None,
+            data: None,
+            restored: None,
         });
         assert_eq!(s.run.status, RunStatus::Starting);
         assert!(
@@ -568,6 +661,8 @@ mod tests {
             id: "run-1".into(),
             config: config(1),
             note: None,
+            data: None,
+            restored: None,
         });
         s = s.reduce(Action::Worker(Event::Started {
             device: "CPU (Flex) · 1 thread".into(),
@@ -584,6 +679,8 @@ mod tests {
             id: "run-2".into(),
             config: config(1),
             note: None,
+            data: None,
+            restored: None,
         });
         s = s.reduce(Action::Worker(Event::Started {
             device: "CPU (Flex) · 2 threads".into(),
@@ -626,9 +723,11 @@ mod tests {
                 ..config(3)
             },
             note: None,
+            data: None,
+            restored: None,
         });
         s = s.reduce(Action::Worker(epoch(0, 0.3)));
-        s = s.reduce(Action::Checkpoint(1, Rc::new(vec![1, 2, 3])));
+        s = s.reduce(Action::Checkpoint(point(1, 0)));
         let lost = Failure {
             kind: FailureKind::Device,
             message: "device lost".into(),
@@ -642,14 +741,134 @@ mod tests {
         s = s.reduce(Action::Starting {
             id: "run-2".into(),
             config: RunConfig {
-                resume_at: Some(1),
+                resume: true,
                 ..config(3)
             },
             note: Some("continuing on the CPU".into()),
+            data: None,
+            restored: None,
         });
         assert_eq!(s.run.history.len(), 1);
-        assert_eq!(s.run.checkpoint.as_ref().unwrap().0, 1);
+        assert_eq!(s.run.checkpoint.as_ref().unwrap().epoch, 1);
         assert!(s.run.failure.is_none());
+    }
+
+    fn point(epoch: usize, batch: usize) -> SavedPoint {
+        SavedPoint {
+            epoch,
+            batch,
+            batches_per_epoch: 10,
+            bytes: Rc::new(vec![1, 2, 3]),
+        }
+    }
+
+    fn data_info() -> RunDataInfo {
+        RunDataInfo {
+            source: "CIFAR-10 (served by this site)".into(),
+            train_images: 320,
+            val_images: 100,
+            fingerprint: 42,
+        }
+    }
+
+    #[test]
+    fn a_run_saved_at_a_checkpoint_comes_back_with_its_curves_after_a_reload() {
+        let mut s = state().reduce(Action::Starting {
+            id: "run-7".into(),
+            config: config(3),
+            note: None,
+            data: Some(data_info()),
+            restored: None,
+        });
+        assert!(s.run.to_active("now".into()).is_none(), "no checkpoint yet");
+        s = s.reduce(Action::Worker(Event::Started {
+            device: "CPU (Flex) · 2 threads".into(),
+            threads: 2,
+            threads_note: None,
+            train_images: 320,
+            test_images: 100,
+            batches_per_epoch: 10,
+        }));
+        for b in 0..10 {
+            s = s.reduce(Action::Worker(batch(0, b, 2.0)));
+        }
+        s = s.reduce(Action::Worker(epoch(0, 0.3)));
+        s = s.reduce(Action::Worker(batch(1, 0, 1.8)));
+        s = s.reduce(Action::Checkpoint(point(1, 1)));
+        let saved = s.run.to_active("14:02".into()).unwrap();
+        assert_eq!(
+            (saved.epoch, saved.batch, saved.checkpoint_bytes),
+            (1, 1, 3)
+        );
+        assert_eq!(saved.history.len(), 1);
+        assert_eq!(saved.batch_loss.len(), 11);
+        assert_eq!(saved.position(), "4-layer CNN, epoch 2 of 3, batch 1 of 10");
+
+        // A reload: a fresh page finds it, offers it, and resumes it as the same run.
+        let mut s = state().reduce(Action::Interrupted(Some(Box::new(saved.clone()))));
+        assert_eq!(s.interrupted.as_ref(), Some(&saved));
+        s = s.reduce(Action::Starting {
+            id: saved.id.clone(),
+            config: RunConfig {
+                resume: true,
+                ..saved.config.clone()
+            },
+            note: None,
+            data: Some(saved.data.clone()),
+            restored: Some(Box::new(saved.clone())),
+        });
+        assert_eq!(s.run.id, "run-7");
+        assert_eq!(s.run.history, saved.history);
+        assert_eq!(s.run.batch_loss, saved.batch_loss);
+        assert!(s.interrupted.is_none(), "no longer offered");
+
+        // Starting a new run instead replaces the saved one.
+        let s = state()
+            .reduce(Action::Interrupted(Some(Box::new(saved))))
+            .reduce(Action::Starting {
+                id: "run-8".into(),
+                config: config(1),
+                note: None,
+                data: Some(data_info()),
+                restored: None,
+            });
+        assert!(s.interrupted.is_none());
+        assert!(s.run.history.is_empty());
+    }
+
+    #[test]
+    fn more_images_reaching_a_run_show_in_its_sizes_and_only_crashes_are_recoverable() {
+        let mut s = state().reduce(Action::Starting {
+            id: "run-1".into(),
+            config: config(2),
+            note: None,
+            data: None,
+            restored: None,
+        });
+        s = s.reduce(Action::Worker(Event::Started {
+            device: "CPU (Flex) · 1 thread".into(),
+            threads: 1,
+            threads_note: None,
+            train_images: 320,
+            test_images: 100,
+            batches_per_epoch: 10,
+        }));
+        s = s.reduce(Action::Worker(Event::TrainImages {
+            train_images: 5000,
+            batches_per_epoch: 157,
+        }));
+        assert_eq!((s.run.train_images, s.run.batches_per_epoch), (5000, 157));
+        assert!(!s.run.recoverable());
+        let crashed = s.clone().reduce(Action::Worker(Event::Failed(Failure {
+            kind: FailureKind::Device,
+            message: "the training worker stopped: out of memory".into(),
+        })));
+        assert!(crashed.run.recoverable());
+        let diverged = s.reduce(Action::Worker(Event::Failed(Failure {
+            kind: FailureKind::Diverged,
+            message: "loss is NaN".into(),
+        })));
+        assert!(!diverged.run.recoverable());
     }
 
     #[test]
