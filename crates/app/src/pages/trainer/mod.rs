@@ -81,6 +81,9 @@ pub fn trainer_page() -> Html {
             <RunPanel run={state.run.clone()} cannot_start={state.cannot_start()}
                 on_start={on_start} on_pause={bench.command(Command::Pause)} on_resume={bench.command(Command::Resume)}
                 on_stop={bench.command(Command::Stop)} on_recover={bench.on_recover.clone()} />
+            if let Some(e) = &state.storage_error {
+                <p class="error" role="alert" id="storage-error">{ format!("Storage: {e}. The page and any training go on; what this browser kept before is still there.") }</p>
+            }
             <Results run={state.run.clone()} dataset={dataset} />
         </>
     }
