@@ -382,4 +382,76 @@ mod tests {
         s.train_size = 0;
         assert!(s.problem().unwrap().contains("image"));
     }
+
+    mod fuzzed {
+        //! The share-link query, which anyone can write, on random text: never a panic;
+        //! what is taken is valid; a link made here reads back to the same settings. The
+        //! same check runs for hours under cargo-fuzz (fuzz/fuzz_targets/share_link.rs).
+        use super::*;
+        use proptest::prelude::*;
+
+        fn settings() -> impl Strategy<Value = Settings> {
+            (
+                any::<bool>(),
+                (1e-6..1.0f64, 0.0..0.999f64, any::<bool>(), 0.0..1e-2f64),
+                (
+                    1usize..=1024,
+                    1usize..=200,
+                    1usize..60_000,
+                    1usize..10_001,
+                    any::<u64>(),
+                ),
+            )
+                .prop_map(
+                    |(six, (lr, momentum, nesterov, decay), (batch, epochs, train, val, seed))| {
+                        let kind = if six { ModelKind::Six } else { ModelKind::Four };
+                        let mut s = Settings::new(kind);
+                        s.hyper = Hyper {
+                            lr,
+                            momentum,
+                            nesterov,
+                            decay,
+                            batch_size: batch,
+                            epochs,
+                        };
+                        s.train_size = train;
+                        s.val_size = val;
+                        s.seed = seed;
+                        s
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_query_gives_valid_settings_or_none(query in any::<String>()) {
+                let base = Settings::new(ModelKind::Six);
+                if let Some((s, _)) = from_query(&query, &base) {
+                    prop_assert_eq!(s.problem(), None);
+                }
+            }
+
+            #[test]
+            fn a_query_of_pairs_gives_valid_settings_or_none(
+                pairs in proptest::collection::vec(("(model|lr|momentum|nesterov|decay|batch|epochs|train|val|seed|x)", "[-+.eE0-9a-z]{0,12}"), 0..8)
+            ) {
+                let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let base = Settings::new(ModelKind::Four);
+                if let Some((s, _)) = from_query(&query.join("&"), &base) {
+                    prop_assert_eq!(s.problem(), None);
+                }
+            }
+
+            #[test]
+            fn a_link_reads_back_to_its_settings(s in settings()) {
+                let base = Settings::new(ModelKind::Six);
+                let (back, ignored) = from_query(&to_query(&s), &base).unwrap();
+                prop_assert!(ignored.is_empty());
+                prop_assert_eq!(back.hyper, s.hyper);
+                prop_assert_eq!((back.model, back.train_size, back.val_size, back.seed), (s.model, s.train_size, s.val_size, s.seed));
+            }
+        }
+    }
 }

@@ -367,4 +367,64 @@ mod tests {
         assert_eq!(Predictions::from_bytes(&[1, 2, 3]), None);
         assert_eq!(Predictions::from_bytes(&[11, 0, 0, 0, 0]), None);
     }
+
+    mod fuzzed {
+        //! What the page and the worker decode from each other, on random input: never a
+        //! panic, and what decodes encodes to a message that decodes again. The same checks run
+        //! for hours under cargo-fuzz (fuzz/fuzz_targets/protocol.rs).
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_text_as_a_message(text in any::<String>()) {
+                if let Ok(c) = serde_json::from_str::<Command>(&text) {
+                    let text = serde_json::to_string(&c).unwrap();
+                    prop_assert!(serde_json::from_str::<Command>(&text).is_ok());
+                }
+                if let Ok(e) = serde_json::from_str::<Event>(&text) {
+                    let text = serde_json::to_string(&e).unwrap();
+                    prop_assert!(serde_json::from_str::<Event>(&text).is_ok());
+                }
+            }
+
+            #[test]
+            fn a_damaged_message(
+                edits in proptest::collection::vec((any::<usize>(), 0x20u8..0x7f), 0..4),
+                which in 0usize..2,
+            ) {
+                let spec = ModelKind::Four.spec();
+                let valid = [
+                    serde_json::to_string(&Command::Start(RunConfig {
+                        model: ModelKind::Four,
+                        hyper: spec.hyper,
+                        seed: 3,
+                        backend: BackendKind::Flex,
+                        strip: vec![1, 2],
+                        resume: true,
+                        threads: 2,
+                    })).unwrap(),
+                    serde_json::to_string(&Event::Checkpoint { epoch: 1, batch: 2, batches_per_epoch: 3 }).unwrap(),
+                ];
+                let mut bytes = valid[which].clone().into_bytes();
+                for &(at, v) in &edits {
+                    let n = bytes.len();
+                    bytes[at % n] = v;
+                }
+                let text = String::from_utf8_lossy(&bytes);
+                let _ = serde_json::from_str::<Command>(&text);
+                let _ = serde_json::from_str::<Event>(&text);
+            }
+
+            #[test]
+            fn any_bytes_as_predictions(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                if let Some(p) = Predictions::from_bytes(&bytes) {
+                    prop_assert_eq!(p.to_bytes(), bytes);
+                    prop_assert!(p.class.iter().all(|&c| usize::from(c) < cifar::NUM_CLASSES));
+                }
+            }
+        }
+    }
 }
