@@ -3,11 +3,14 @@
 // CPU threads (Flex), from the app's own "ms per batch" readout after a short run on the
 // demo set, with the per-batch cost of synchronising the threads (the status line's
 // data-sync-ms). With --memory: a 6-layer run of 3 epochs on 1,000 images per thread
-// count, the wasm memory of every worker and the page's JS heap after each epoch.
+// count, the wasm memory of every worker and the page's JS heap after each epoch. With
+// --long: a 4-layer run of 20 epochs on 1,000 images (one thread), the same readings after
+// epochs 2 and 20, which should agree within 5% (checkpoints, history and the loss curve
+// grow the page's state every epoch; nothing else should).
 //
 //   scripts/setup-web --e2e && trunk build --release
 //   node bench/browser.mjs [--batches 12] [--backends flex,ndarray] [--threads 1,2]
-//                          [--memory] [--render-only]
+//                          [--memory] [--long] [--render-only]
 // Prints markdown tables; writes bench/results/browser.json.
 import fs from "node:fs";
 import os from "node:os";
@@ -22,7 +25,9 @@ const renderOnly = args.includes("--render-only");
 const backends = (args.includes("--backends") ? args[args.indexOf("--backends") + 1] : "flex,ndarray").split(",");
 const threadCounts = (args.includes("--threads") ? args[args.indexOf("--threads") + 1] : "1,2").split(",").map(Number);
 const memoryRun = args.includes("--memory");
+const longRun = args.includes("--long");
 const memory = [];
+let long = null;
 
 /** Bytes of wasm memory in each of the page's workers (the training worker and its helpers). */
 async function workerMemory(page) {
@@ -104,6 +109,31 @@ try {
     memory.push({ model: "six", threads, epochs });
     await context.close();
   }
+  if (longRun) {
+    const context = await chrome.newContext();
+    const { page } = await open(context, site.url + "#/lesson/5");
+    await page.getByRole("button", { name: "Use the offline demo set" }).click();
+    await page.locator("#model").selectOption("four");
+    await setNumber(page, "train-size", 1000);
+    await setNumber(page, "val-size", 200);
+    await setNumber(page, "epochs", 20);
+    await page.locator("#backend").selectOption("flex");
+    await page.locator("#threads").selectOption("1");
+    await page.getByRole("button", { name: "Train", exact: true }).click();
+    const readings = [];
+    for (let e = 1; e <= 20; e++) {
+      await page.locator("table.history tbody tr").nth(e - 1).waitFor({ timeout: 900_000 });
+      // Let the epoch's checkpoint reach IndexedDB and the garbage collector run first.
+      await page.waitForTimeout(1500);
+      const wasm = (await workerMemory(page)).reduce((a, b) => a + b, 0);
+      const heap = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
+      readings.push({ epoch: e, wasm_bytes: wasm, page_js_heap_bytes: heap });
+      console.error(`long run, after epoch ${e}: wasm ${(wasm / 1e6).toFixed(1)} MB, page heap ${(heap / 1e6).toFixed(1)} MB`);
+    }
+    await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 900_000 });
+    long = { model: "four", train_images: 1000, epochs: readings };
+    await context.close();
+  }
 } finally {
   await chrome.close();
   site.close();
@@ -140,5 +170,16 @@ if (memory.length) {
     }
   }
 }
+if (long) {
+  const [two, last] = [long.epochs[1], long.epochs[long.epochs.length - 1]];
+  const change = (a, b) => (100 * (b - a) / a).toFixed(1) + "%";
+  console.log("\n4-layer, 20 epochs of 1,000 images, one thread: memory after epochs 2 and 20\n");
+  console.log("| after epoch | wasm memory, training worker (MB) | page JS heap (MB) |");
+  console.log("| ---: | ---: | ---: |");
+  for (const r of [two, last]) {
+    console.log(`| ${r.epoch} | ${(r.wasm_bytes / 1e6).toFixed(1)} | ${(r.page_js_heap_bytes / 1e6).toFixed(1)} |`);
+  }
+  console.log(`| change | ${change(two.wasm_bytes, last.wasm_bytes)} | ${change(two.page_js_heap_bytes, last.page_js_heap_bytes)} |`);
+}
 fs.mkdirSync(path.join(root, "bench/results"), { recursive: true });
-fs.writeFileSync(path.join(root, "bench/results/browser.json"), JSON.stringify({ chromium: version, first_render_ms: firstRender, wasm_bytes: size, results, memory }, null, 2));
+fs.writeFileSync(path.join(root, "bench/results/browser.json"), JSON.stringify({ chromium: version, first_render_ms: firstRender, wasm_bytes: size, results, memory, long }, null, 2));
