@@ -141,6 +141,11 @@ impl Checkpoint {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
+        // A run that reached a NaN or an infinity stopped as diverged: such values are
+        // damage, and continuing from them would only diverge again.
+        if !floats.iter().all(|v| v.is_finite()) {
+            return Err(damaged("it holds values that are not finite numbers"));
+        }
         let (weights, velocity) = floats.split_at(header.weights);
         Ok(Checkpoint {
             point: header.point,
@@ -165,6 +170,9 @@ impl Checkpoint {
         let header: Header = serde_json::from_slice(json)
             .map_err(|e| damaged(format!("its header is not valid: {e}")))?;
         let p = &header.point;
+        if !(p.loss_sum.is_finite() && p.correct.is_finite()) {
+            return Err(damaged("its running loss is not a finite number"));
+        }
         if p.hyper.batch_size == 0 || p.cursor > p.train_len || p.images != p.cursor {
             return Err(damaged("its position does not add up"));
         }
@@ -274,5 +282,24 @@ mod tests {
         let mut huge = bytes;
         huge[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(Checkpoint::from_bytes(&huge).is_err());
+    }
+
+    /// Found by `scripts/fuzz checkpoint`: a NaN in the values was accepted (and would
+    /// have been trained on). Non-finite values and running sums are refused.
+    #[test]
+    fn values_that_are_not_finite_numbers_are_refused() {
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut c = sample();
+            c.velocity = Some(vec![bad, 0.1, -0.1, 0.0]);
+            let err = Checkpoint::from_bytes(&c.to_bytes()).unwrap_err();
+            assert!(err.to_string().contains("not finite"), "{err}");
+            let mut c = sample();
+            c.weights[1] = bad;
+            assert!(Checkpoint::from_bytes(&c.to_bytes()).is_err());
+        }
+        let mut c = sample();
+        c.point.loss_sum = f64::NAN;
+        let err = Checkpoint::from_bytes(&c.to_bytes()).unwrap_err();
+        assert!(err.to_string().contains("running loss"), "{err}");
     }
 }
