@@ -48,7 +48,7 @@ pub fn resume_offer(props: &ResumeOfferProps) -> Html {
     let epochs = run.history.len();
     html! {
         <section class="notice resume-offer" role="region" aria-labelledby="resume-h">
-            <h2 id="resume-h" class="inline-h">{ "A run was interrupted" }</h2>
+            <h2 id="resume-h">{ "A run was interrupted" }</h2>
             <p>
                 { format!("Resume: {}", run.position()) }
                 <span class="muted">{ format!(
