@@ -106,3 +106,11 @@ export async function setNumber(page, id, value) {
   await input.fill(String(value));
   await input.press("Tab");
 }
+
+/**
+ * Wait until `locator` shows text matching `pattern`. The page re-renders after an event
+ * on its own schedule, so a check right after a click must wait for it, not read at once.
+ */
+export async function shows(locator, pattern, timeout = 10_000) {
+  await locator.filter({ hasText: pattern }).waitFor({ timeout });
+}

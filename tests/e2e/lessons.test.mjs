@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { serve, browser, open, setNumber, served, loadData } from "./harness.mjs";
+import { serve, browser, open, setNumber, served, loadData, shows } from "./harness.mjs";
 
 let site, chrome;
 before(async () => { site = await serve(); chrome = await browser(); });
@@ -56,12 +56,12 @@ test(`every step works (${served ? "CIFAR-10" : "demo set"}), a run and the prog
   // 1. Supervised vs unsupervised on points.
   await heading(page).filter({ hasText: "AI, machine learning, deep learning" }).waitFor();
   await page.getByRole("button", { name: "Drop a new point to classify" }).click();
-  assert.match(await page.locator("#learning-status").innerText(), /the classifier says: (circle|square|triangle)/);
+  await shows(page.locator("#learning-status"), /the classifier says: (circle|square|triangle)/);
   await page.getByRole("button", { name: "Without labels (unsupervised)" }).click();
   await page.getByRole("button", { name: "Run one k-means step" }).click();
-  assert.match(await page.locator("#learning-status").innerText(), /After 1 step: groups of \d+, \d+, \d+ points/);
+  await shows(page.locator("#learning-status"), /After 1 step: groups of \d+, \d+, \d+ points/);
   await page.getByRole("button", { name: "Run one k-means step" }).click();
-  assert.match(await page.locator("#learning-status").innerText(), /After 2 steps/);
+  await shows(page.locator("#learning-status"), /After 2 steps/);
   await answerQuiz(page);
   await page.getByText("Progress: 1 of 9 steps passed").waitFor();
 
@@ -99,16 +99,16 @@ test(`every step works (${served ? "CIFAR-10" : "demo set"}), a run and the prog
   await next(page, "Build the CNN step by step");
   await page.getByRole("button", { name: "6-layer CNN" }).click();
   await page.locator("#add-layer").click();
-  assert.match(await page.locator("#build-status").innerText(), /1 of 17 layers, 896 weights so far/);
+  await shows(page.locator("#build-status"), /1 of 17 layers, 896 weights so far/);
   await page.locator("#add-layer").click();
   await page.locator("#add-layer").click();
-  assert.match(await page.locator("#build-status").innerText(), /3 of 17 layers, 10,144 weights so far/);
+  await shows(page.locator("#build-status"), /3 of 17 layers, 10,144 weights so far/);
   await page.getByRole("button", { name: "Add them all" }).click();
-  assert.match(await page.locator("#build-status").innerText(), /2,395,434 weights, as published/);
+  await shows(page.locator("#build-status"), /2,395,434 weights, as published/);
   assert.match(await page.locator(".code pre").innerText(), /pub fn six_layer\(\) -> ModelSpec/);
   await page.getByRole("button", { name: "4-layer CNN" }).click();
   await page.getByRole("button", { name: "Add them all" }).click();
-  assert.match(await page.locator("#build-status").innerText(), /1,250,858 weights, as published/);
+  await shows(page.locator("#build-status"), /1,250,858 weights, as published/);
   await answerQuiz(page);
 
   // 5. Train a short run (the 4-layer model on 320 images, one epoch, on the CPU).

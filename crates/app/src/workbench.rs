@@ -482,12 +482,14 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
     let on_discard_saved = Callback::from({
         let dispatch = state.dispatcher();
         move |_| {
-            dispatch.dispatch(Action::Interrupted(None));
             let dispatch = dispatch.clone();
+            // The offer goes once the checkpoint is gone, so a reload right after the click
+            // cannot bring it back; a storage error is said and the offer goes anyway.
             wasm_bindgen_futures::spawn_local(async move {
                 if let Err(e) = active::discard().await {
                     dispatch.dispatch(Action::StorageError(e));
                 }
+                dispatch.dispatch(Action::Interrupted(None));
             });
         }
     });
