@@ -4,8 +4,12 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::resume_offer::InterruptedRun;
+use crate::lessons::catalogue;
+use crate::lessons::home::Home;
+use crate::lessons::page::LessonPage;
 use crate::lessons::progress_context::ProgressProvider;
-use crate::routes::{Route, switch};
+use crate::pages::runs::RunsPage;
+use crate::routes::Route;
 use crate::workbench::WorkbenchProvider;
 
 /// Moves keyboard focus to the main content (the skip link; a plain `#main` link would
@@ -16,6 +20,24 @@ fn skip_to_main(e: MouseEvent) {
         && let Ok(main) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(main)
     {
         let _ = main.focus();
+    }
+}
+
+/// The page for `route`.
+pub fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <Home /> },
+        Route::Lesson { n } if catalogue::lesson(n).is_some() => {
+            html! { <LessonPage n={n} /> }
+        }
+        Route::Runs => html! { <RunsPage /> },
+        Route::Lesson { .. } | Route::NotFound => html! {
+            <section class="panel">
+                <h2>{ "No such page" }</h2>
+                <p>{ "This address is not part of the course. " }
+                    <Link<Route> to={Route::Home}>{ "See all the steps" }</Link<Route>></p>
+            </section>
+        },
     }
 }
 

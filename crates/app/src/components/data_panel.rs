@@ -6,7 +6,7 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::progress_bar::ProgressBar;
-use crate::pages::trainer::state::DataState;
+use crate::data::loading::DataState;
 
 /// The panel's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]

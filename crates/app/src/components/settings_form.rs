@@ -9,8 +9,8 @@ use yew::prelude::*;
 use super::arch_table::ArchTableView;
 use super::number_field::NumberField;
 use crate::estimate::{Estimate, format_duration};
-use crate::pages::trainer::state::{Action, GpuStatus};
 use crate::settings::{BackendChoice, Settings, THREADS_MAX, logical_cores, resolve_threads};
+use crate::trainer::gpu::GpuStatus;
 
 /// The form's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -30,7 +30,7 @@ pub struct SettingsFormProps {
     /// Greyed out while a run is under way.
     pub disabled: bool,
     /// Where edits go.
-    pub on_action: Callback<Action>,
+    pub on_change: Callback<Settings>,
 }
 
 fn select_value(e: &Event) -> Option<String> {
@@ -60,37 +60,56 @@ fn number(
 pub fn settings_form(props: &SettingsFormProps) -> Html {
     let s = &props.settings;
     let tutorial = s.model.spec().hyper;
-    let act = props.on_action.clone();
-    let hyper_cb = |f: fn(&mut Hyper, f64)| {
-        let act = act.clone();
-        let hyper = s.hyper;
+    // Each edit hands the whole new settings up.
+    let edit = |f: fn(&mut Settings, f64)| {
+        let on_change = props.on_change.clone();
+        let settings = s.clone();
         Callback::from(move |v: f64| {
-            let mut h = hyper;
-            f(&mut h, v);
-            act.emit(Action::SetHyper(h));
+            let mut next = settings.clone();
+            f(&mut next, v);
+            on_change.emit(next);
         })
     };
+    let hyper_cb = |f: fn(&mut Hyper, f64)| {
+        let on_change = props.on_change.clone();
+        let settings = s.clone();
+        Callback::from(move |v: f64| {
+            let mut next = settings.clone();
+            f(&mut next.hyper, v);
+            on_change.emit(next);
+        })
+    };
+    let act = props.on_change.clone();
     let on_model = {
         let act = act.clone();
+        let settings = s.clone();
         Callback::from(move |e: Event| {
             if let Some(kind) = select_value(&e).as_deref().and_then(ModelKind::parse) {
-                act.emit(Action::SetModel(kind));
+                act.emit(settings.with_model(kind));
             }
         })
     };
     let on_backend = {
         let act = act.clone();
+        let settings = s.clone();
         Callback::from(move |e: Event| {
             if let Some(choice) = select_value(&e).as_deref().and_then(BackendChoice::parse) {
-                act.emit(Action::SetBackend(choice));
+                act.emit(Settings {
+                    backend: choice,
+                    ..settings.clone()
+                });
             }
         })
     };
     let on_threads = {
         let act = act.clone();
+        let settings = s.clone();
         Callback::from(move |e: Event| {
             if let Some(n) = select_value(&e).and_then(|v| v.parse::<usize>().ok()) {
-                act.emit(Action::SetThreads(n));
+                act.emit(Settings {
+                    threads: n,
+                    ..settings.clone()
+                });
             }
         })
     };
@@ -100,22 +119,21 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
     let most_threads = cores.clamp(4, THREADS_MAX);
     let on_nesterov = {
         let act = act.clone();
-        let hyper = s.hyper;
+        let settings = s.clone();
         Callback::from(move |e: Event| {
             if let Some(input) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
-                act.emit(Action::SetHyper(Hyper {
-                    nesterov: input.checked(),
-                    ..hyper
-                }));
+                let mut next = settings.clone();
+                next.hyper.nesterov = input.checked();
+                act.emit(next);
             }
         })
     };
     let preset = |settings: Settings| {
         let act = act.clone();
-        Callback::from(move |_| act.emit(Action::SetSettings(settings.clone())))
+        Callback::from(move |_| act.emit(settings.clone()))
     };
     let gpu_line = match &props.gpu {
         GpuStatus::Probing => "Looking for WebGPU…".to_string(),
@@ -191,13 +209,13 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                 </div>
                 { number("train-size", "Training images", s.train_size.to_string(), "1000", "1",
                     "the first N of the training set", d,
-                    { let act = act.clone(); Callback::from(move |v: f64| act.emit(Action::SetTrainSize(v.round().max(0.0) as usize))) }) }
+                    edit(|s, v| s.train_size = v.round().max(0.0) as usize)) }
                 { number("val-size", "Validation images", s.val_size.to_string(), "1000", "1",
                     "the first N of the test set, checked after each epoch", d,
-                    { let act = act.clone(); Callback::from(move |v: f64| act.emit(Action::SetValSize(v.round().max(0.0) as usize))) }) }
+                    edit(|s, v| s.val_size = v.round().max(0.0) as usize)) }
                 { number("seed", "Seed", s.seed.to_string(), "1", "0",
                     "same seed, same start", d,
-                    { let act = act.clone(); Callback::from(move |v: f64| act.emit(Action::SetSeed(v.round().max(0.0) as u64))) }) }
+                    edit(|s, v| s.seed = v.round().max(0.0) as u64)) }
                 <div class="field">
                     <label for="backend">{ "Train on" }</label>
                     <select id="backend" onchange={on_backend} disabled={d}>

@@ -8,7 +8,7 @@ use cifar::{Dataset, DatasetBuilder};
 use gloo::file::Blob;
 use web_sys::File;
 
-use crate::pages::trainer::state::Loading;
+use super::loading::Loading;
 
 /// Files are read in slices this large, so the progress bar moves.
 const SLICE: u64 = 8 << 20;

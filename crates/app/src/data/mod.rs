@@ -4,6 +4,7 @@
 //! clear error as in the CLI.
 
 pub mod dropped;
+pub mod loading;
 pub mod served;
 
 use std::ops::Deref;
@@ -108,6 +109,17 @@ pub fn fingerprint(parts: &[&[u8]]) -> u64 {
         }
     }
     h ^ (h >> 31)
+}
+
+/// The image bytes of a run (official record layout): training, validation.
+#[derive(Clone)]
+pub struct RunData {
+    /// Training images.
+    pub train: Rc<Vec<u8>>,
+    /// Validation images.
+    pub val: Rc<Vec<u8>>,
+    /// What they are, to recognise them after a reload.
+    pub info: RunDataInfo,
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
+use super::loading::Loading;
 use crate::js_error::describe;
-use crate::pages::trainer::state::Loading;
 
 /// Bytes of one batch file.
 const BATCH_BYTES: u64 = 10_000 * cifar::RECORD_BYTES as u64;

@@ -12,10 +12,10 @@ use crate::components::confusion::Confusion;
 use crate::components::image_canvas::ImageCanvas;
 use crate::components::progress_bar::ProgressBar;
 use crate::inference;
-use crate::pages::trainer::state::Action;
 use crate::store::runs::TrainedModel;
 use crate::trainer::protocol::Predictions;
 use crate::workbench::Workbench;
+use crate::workbench::action::Action;
 
 /// Images shown for a chosen cell.
 const CELL_IMAGES: usize = 24;

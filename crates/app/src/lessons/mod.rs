@@ -14,6 +14,7 @@ pub mod intro;
 pub mod needs;
 pub mod own_image;
 pub mod page;
+pub mod progress;
 pub mod progress_context;
 pub mod quiz;
 pub mod toc;

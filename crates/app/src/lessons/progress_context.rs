@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::store::progress::{self, Progress};
+use super::progress::{self, Progress};
 
 /// The progress and a way to change it (saved on every change).
 #[derive(Clone, PartialEq)]

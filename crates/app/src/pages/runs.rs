@@ -10,10 +10,10 @@ use lab::spec::group_thousands;
 
 use crate::download::download;
 use crate::estimate::format_duration;
-use crate::pages::trainer::state::Action;
 use crate::routes::Route;
 use crate::store::runs::{self, RunRecord, TrainedModel};
 use crate::workbench::Workbench;
+use crate::workbench::action::Action;
 
 /// "18.3 MB".
 fn megabytes(bytes: usize) -> String {

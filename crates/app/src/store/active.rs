@@ -16,8 +16,8 @@ use cifar::Dataset;
 use lab::spec::group_thousands;
 
 use super::idb::{self, BLOBS};
+use crate::data::RunData;
 use crate::data::{self, RunDataInfo};
-use crate::pages::trainer::launcher::RunData;
 use crate::trainer::protocol::{EpochReport, RunConfig};
 
 /// The key of the run in progress in the `blobs` store.

@@ -1,7 +1,6 @@
-//! What the app keeps in the browser: finished runs and the run in progress (IndexedDB),
-//! and lesson progress (localStorage).
+//! What the app keeps in the browser: finished runs and the run in progress (IndexedDB).
+//! Lesson progress (localStorage) is the course's own: `lessons::progress`.
 
 pub mod active;
 pub mod idb;
-pub mod progress;
 pub mod runs;

@@ -18,6 +18,35 @@ pub struct Adapter {
     pub fallback: bool,
 }
 
+/// What the browser offers for WebGPU, as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GpuStatus {
+    /// Not asked yet.
+    Probing,
+    /// An adapter; `fallback` for a software one.
+    Available {
+        /// Adapter name.
+        name: String,
+        /// A software adapter (slower than the CPU).
+        fallback: bool,
+    },
+    /// None, and why.
+    Missing(String),
+}
+
+impl GpuStatus {
+    /// Whether a real (non-fallback) GPU adapter is there.
+    pub fn real_gpu(&self) -> bool {
+        matches!(
+            self,
+            GpuStatus::Available {
+                fallback: false,
+                ..
+            }
+        )
+    }
+}
+
 /// WebGPU features burn's kernels need in a browser. Without `timestamp-query` cubecl's
 /// autotuner cannot time its kernel variants there (timing without it would block, which a
 /// browser forbids), and it panics at the first tuned operation: seen on Dawn's OpenGL ES

@@ -1,9 +1,7 @@
 //! The trainer (lesson 5): load images, pick a model and settings, train live, watch it
 //! learn. Its state is the shared workbench's, so a run goes on while other lessons show.
 
-pub mod launcher;
 pub mod results;
-pub mod state;
 
 use yew::prelude::*;
 
@@ -12,12 +10,14 @@ use crate::components::run_panel::RunPanel;
 use crate::components::settings_form::SettingsForm;
 use crate::components::share_link::ShareLink;
 use crate::estimate;
+use crate::trainer::gpu::GpuStatus;
 use crate::trainer::protocol::{Command, threads_label};
 use crate::workbench::Workbench;
+use crate::workbench::action::Action;
+use crate::workbench::state::WorkbenchState;
 use results::Results;
-use state::{Action, GpuStatus, TrainerState};
 
-fn backend_label(state: &TrainerState) -> String {
+fn backend_label(state: &WorkbenchState) -> String {
     let kind = state.backend();
     let threads = threads_label(state.threads());
     match (kind, &state.gpu) {
@@ -36,7 +36,7 @@ pub fn trainer_page() -> Html {
     };
     let state = &bench.state;
     let dispatch = state.dispatcher();
-    let on_action = Callback::from(move |a: Action| dispatch.dispatch(a));
+    let on_change = Callback::from(move |s| dispatch.dispatch(Action::SetSettings(s)));
 
     let dataset = state.data.dataset.clone();
     let (available_train, available_test) = dataset
@@ -76,7 +76,7 @@ pub fn trainer_page() -> Html {
             <SettingsForm settings={state.settings.clone()} gpu={state.gpu.clone()}
                 backend_label={backend_label(state)}
                 available_train={available_train} available_test={available_test}
-                estimate={estimate} disabled={state.run.status.active()} on_action={on_action} />
+                estimate={estimate} disabled={state.run.status.active()} on_change={on_change} />
             <ShareLink settings={state.settings.clone()} />
             <RunPanel run={state.run.clone()} cannot_start={state.cannot_start()}
                 on_start={on_start} on_pause={bench.command(Command::Pause)} on_resume={bench.command(Command::Resume)}

@@ -3,12 +3,12 @@
 
 use yew::prelude::*;
 
-use super::state::RunState;
 use crate::components::confusion::Confusion;
 use crate::components::line_chart::{LineChart, Series};
 use crate::components::prediction_strip::PredictionStrip;
 use crate::data::Images;
 use crate::estimate::format_duration;
+use crate::workbench::run::RunState;
 
 /// The results' properties.
 #[derive(Clone, PartialEq, Properties)]

@@ -11,24 +11,15 @@ use std::rc::Rc;
 use lab::BackendKind;
 use yew::UseReducerDispatcher;
 
-use super::state::{Action, SavedPoint, TrainerState};
-use crate::data::RunDataInfo;
+use super::action::Action;
+use super::run::SavedPoint;
+use super::state::WorkbenchState;
+use crate::data::RunData;
 use crate::estimate::{self, Speeds};
 use crate::settings::DEFAULT_CPU;
 use crate::store::active::ActiveRun;
 use crate::trainer::bridge::TrainerWorker;
 use crate::trainer::protocol::{Command, Event, FailureKind, Predictions, RunConfig};
-
-/// The image bytes of a run (official record layout): training, validation.
-#[derive(Clone)]
-pub struct RunData {
-    /// Training images.
-    pub train: Rc<Vec<u8>>,
-    /// Validation images.
-    pub val: Rc<Vec<u8>>,
-    /// What they are, to recognise them after a reload.
-    pub info: RunDataInfo,
-}
 
 /// Where a started run continues from.
 pub struct Resume {
@@ -43,7 +34,7 @@ pub struct Resume {
 /// Starts workers and routes their events; cheap to clone.
 #[derive(Clone)]
 pub struct Launcher {
-    dispatch: UseReducerDispatcher<TrainerState>,
+    dispatch: UseReducerDispatcher<WorkbenchState>,
     worker: Rc<RefCell<Option<TrainerWorker>>>,
     data: Rc<RefCell<Option<RunData>>>,
     speeds: Rc<RefCell<Speeds>>,
@@ -64,7 +55,10 @@ impl PartialEq for Launcher {
 
 impl Launcher {
     /// A launcher dispatching to the page's reducer.
-    pub fn new(dispatch: UseReducerDispatcher<TrainerState>, speeds: Rc<RefCell<Speeds>>) -> Self {
+    pub fn new(
+        dispatch: UseReducerDispatcher<WorkbenchState>,
+        speeds: Rc<RefCell<Speeds>>,
+    ) -> Self {
         Launcher {
             dispatch,
             worker: Rc::new(RefCell::new(None)),

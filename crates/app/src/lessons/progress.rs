@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::lessons::catalogue::{LESSONS, lesson};
+use super::catalogue::{LESSONS, lesson};
 
 /// Steps visited and answers chosen.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

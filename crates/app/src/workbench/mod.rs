@@ -3,7 +3,7 @@
 //!
 //! It lives above the router, so a run keeps training while the learner reads another
 //! lesson, and the images load once. Pages read it with `use_context::<Workbench>()`.
-//! Its state is one reducer ([`TrainerState`]); the side effects (workers, IndexedDB,
+//! Its state is one reducer ([`WorkbenchState`]); the side effects (workers, IndexedDB,
 //! fetches) are here.
 
 use std::rc::Rc;
@@ -12,15 +12,24 @@ use gloo::storage::{LocalStorage, Storage};
 use web_sys::File;
 use yew::prelude::*;
 
-use crate::data::{self, RunDataInfo};
+pub mod action;
+pub mod launcher;
+pub mod run;
+pub mod state;
+
+use crate::data::loading::{DataEvent, Loading};
+use crate::data::{self, RunData, RunDataInfo};
 use crate::estimate;
-use crate::pages::trainer::launcher::{Launcher, Resume, RunData};
-use crate::pages::trainer::state::{Action, GpuStatus, Loading, RunStatus, TrainerState};
 use crate::settings::{self, BackendChoice, DEFAULT_CPU};
 use crate::store::active;
 use crate::store::runs::{self, RunRecord};
 use crate::trainer::gpu;
+use crate::trainer::gpu::GpuStatus;
 use crate::trainer::protocol::{Command, RunConfig};
+use action::Action;
+use launcher::{Launcher, Resume};
+use run::RunStatus;
+use state::WorkbenchState;
 
 /// Which data the learner used last, so a reload brings it back.
 const DATA_KEY: &str = "cnnlab.data.v1";
@@ -29,7 +38,7 @@ const DATA_KEY: &str = "cnnlab.data.v1";
 #[derive(Clone, PartialEq)]
 pub struct Workbench {
     /// The shared state.
-    pub state: UseReducerHandle<TrainerState>,
+    pub state: UseReducerHandle<WorkbenchState>,
     /// Whether the site serves CIFAR-10 under `data/` (None until asked).
     pub served: Option<bool>,
     /// Starts and talks to training workers.
@@ -60,36 +69,36 @@ impl Workbench {
     }
 }
 
-fn load_served(dispatch: UseReducerDispatcher<TrainerState>) {
+fn load_served(dispatch: UseReducerDispatcher<WorkbenchState>) {
     let _ = LocalStorage::set(DATA_KEY, "served");
     wasm_bindgen_futures::spawn_local(async move {
         let (d1, d2) = (dispatch.clone(), dispatch.clone());
         let result = data::served::load(
-            move |l| d1.dispatch(Action::Loading(l)),
+            move |l| d1.dispatch(Action::Data(DataEvent::Loading(l))),
             move |dataset, complete| {
-                d2.dispatch(Action::Loaded {
+                d2.dispatch(Action::Data(DataEvent::Loaded {
                     dataset: data::Images(dataset),
                     complete,
-                })
+                }))
             },
         )
         .await;
         if let Err(e) = result {
-            dispatch.dispatch(Action::LoadFailed(e));
+            dispatch.dispatch(Action::Data(DataEvent::Failed(e)));
         }
     });
 }
 
-fn load_synthetic(dispatch: &UseReducerDispatcher<TrainerState>) {
+fn load_synthetic(dispatch: &UseReducerDispatcher<WorkbenchState>) {
     let _ = LocalStorage::set(DATA_KEY, "synthetic");
-    dispatch.dispatch(Action::Loaded {
+    dispatch.dispatch(Action::Data(DataEvent::Loaded {
         dataset: data::Images(Rc::new(data::synthetic())),
         complete: true,
-    });
+    }));
 }
 
 /// Why the run uses the backend it does, when that is not obvious.
-pub fn backend_note(state: &TrainerState) -> Option<String> {
+pub fn backend_note(state: &WorkbenchState) -> Option<String> {
     if state.settings.backend != BackendChoice::Auto {
         return None;
     }
@@ -179,7 +188,7 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
     let initial = use_memo((), |_| initial_settings());
     let state = {
         let initial = initial.clone();
-        use_reducer(move || TrainerState::new(initial.0.clone()))
+        use_reducer(move || WorkbenchState::new(initial.0.clone()))
     };
     let served = use_state(|| None::<bool>);
     let speeds = use_mut_ref(estimate::load);
@@ -368,18 +377,18 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let progress = dispatch.clone();
                 match data::dropped::load(files, move |l: Loading| {
-                    progress.dispatch(Action::Loading(l))
+                    progress.dispatch(Action::Data(DataEvent::Loading(l)))
                 })
                 .await
                 {
                     Ok(dataset) => {
                         LocalStorage::delete(DATA_KEY);
-                        dispatch.dispatch(Action::Loaded {
+                        dispatch.dispatch(Action::Data(DataEvent::Loaded {
                             dataset: data::Images(Rc::new(dataset)),
                             complete: true,
-                        })
+                        }))
                     }
-                    Err(e) => dispatch.dispatch(Action::LoadFailed(e)),
+                    Err(e) => dispatch.dispatch(Action::Data(DataEvent::Failed(e))),
                 }
             });
         }

@@ -1,237 +1,27 @@
-//! The trainer page's state and the one reducer that changes it.
+//! The state every page shares (settings, images, the run, the runs kept, the model the
+//! lessons look inside) and the one reducer that changes it.
 //!
 //! Every change comes in as an [`Action`]: the learner's edits, data loading progress,
 //! the GPU probe and the worker's events. The reducer is plain Rust (no DOM), so the
-//! page's logic is tested natively.
+//! app's logic is tested natively.
 
 use std::rc::Rc;
 
-use lab::{BackendKind, Hyper, ModelKind};
+use lab::BackendKind;
 use yew::Reducible;
 
-use crate::data::{Images, RunDataInfo};
-use crate::settings::{BackendChoice, Settings};
+use super::action::Action;
+use super::run::{RunState, RunStatus};
+use crate::data::loading::DataState;
+use crate::settings::Settings;
 use crate::store::active::ActiveRun;
 use crate::store::runs::{RunRecord, TrainedModel};
-use crate::trainer::protocol::{
-    BatchProgress, EpochReport, Event, Failure, FailureKind, Predictions, RunConfig,
-};
+use crate::trainer::gpu::GpuStatus;
+use crate::trainer::protocol::{Failure, FailureKind};
 
-/// What the browser offers for WebGPU.
+/// The state every page shares.
 #[derive(Debug, Clone, PartialEq)]
-pub enum GpuStatus {
-    /// Not asked yet.
-    Probing,
-    /// An adapter; `fallback` for a software one.
-    Available {
-        /// Adapter name.
-        name: String,
-        /// A software adapter (slower than the CPU).
-        fallback: bool,
-    },
-    /// None, and why.
-    Missing(String),
-}
-
-impl GpuStatus {
-    /// Whether a real (non-fallback) GPU adapter is there.
-    pub fn real_gpu(&self) -> bool {
-        matches!(
-            self,
-            GpuStatus::Available {
-                fallback: false,
-                ..
-            }
-        )
-    }
-}
-
-/// A loading job's progress.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Loading {
-    /// What is being loaded, for the progress bar's label.
-    pub what: String,
-    /// Bytes (or steps) done.
-    pub done: u64,
-    /// Bytes (or steps) in all, when known.
-    pub total: Option<u64>,
-}
-
-/// The images on hand.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DataState {
-    /// The dataset loaded last (kept when a later load fails).
-    pub dataset: Option<Images>,
-    /// Whether every training batch is in (served data arrives in parts).
-    pub complete: bool,
-    /// A load in progress.
-    pub loading: Option<Loading>,
-    /// The last load's error, in a sentence naming the file.
-    pub error: Option<String>,
-}
-
-/// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RunStatus {
-    /// No run yet.
-    #[default]
-    Idle,
-    /// The worker is starting.
-    Starting,
-    /// Training.
-    Running,
-    /// Paused by the learner.
-    Paused,
-    /// Every epoch done.
-    Finished,
-    /// Stopped by the learner.
-    Stopped,
-    /// Failed (see the failure).
-    Failed,
-}
-
-impl RunStatus {
-    /// Whether a run is under way (starting, running or paused).
-    pub fn active(self) -> bool {
-        matches!(
-            self,
-            RunStatus::Starting | RunStatus::Running | RunStatus::Paused
-        )
-    }
-}
-
-/// The latest checkpoint of a run: where it stood and the bytes to continue it from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedPoint {
-    /// Epochs finished.
-    pub epoch: usize,
-    /// Batches of the current epoch finished.
-    pub batch: usize,
-    /// Batches per epoch.
-    pub batches_per_epoch: usize,
-    /// The checkpoint (`lab::checkpoint`).
-    pub bytes: Rc<Vec<u8>>,
-}
-
-/// The current (or last) run.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunState {
-    /// Where it stands.
-    pub status: RunStatus,
-    /// Its settings.
-    pub config: Option<RunConfig>,
-    /// What trains ("WebGPU: …" or "CPU (Flex) · 2 threads").
-    pub device: Option<String>,
-    /// CPU threads training (1 on WebGPU).
-    pub threads: usize,
-    /// Training images.
-    pub train_images: usize,
-    /// Validation images.
-    pub test_images: usize,
-    /// Batches per epoch.
-    pub batches_per_epoch: usize,
-    /// Finished epochs.
-    pub history: Vec<EpochReport>,
-    /// Smoothed training loss per batch: (epochs so far, loss).
-    pub batch_loss: Vec<(f64, f64)>,
-    /// The last batch.
-    pub last: Option<BatchProgress>,
-    /// Validation progress at an epoch's end: (done, total).
-    pub evaluating: Option<(usize, usize)>,
-    /// Why it failed.
-    pub failure: Option<Failure>,
-    /// The latest checkpoint (after each epoch and every minute of training).
-    pub checkpoint: Option<SavedPoint>,
-    /// The images it trains on.
-    pub data: Option<RunDataInfo>,
-    /// The latest checkpoint known to be kept in the browser: (epoch, batch, bytes).
-    pub kept: Option<(usize, usize, usize)>,
-    /// A one-line note about the backend (e.g. why the CPU is used).
-    pub note: Option<String>,
-    /// The run's key in the saved runs (`run-<start time in ms>`).
-    pub id: String,
-    /// The trained weights and the answers for the validation images, once it ended.
-    pub output: Option<(Rc<Vec<u8>>, Rc<Predictions>)>,
-    /// Whether the ended run is saved in the browser.
-    pub saved: bool,
-}
-
-/// Weight of the newest batch in the smoothed loss curve.
-pub const LOSS_SMOOTHING: f64 = 0.05;
-
-impl RunState {
-    /// Seconds left in the run, from the measured speed.
-    pub fn seconds_left(&self) -> Option<f64> {
-        let config = self.config.as_ref()?;
-        let last = self.last?;
-        let epochs_left_after_this = config.hyper.epochs.saturating_sub(last.epoch + 1);
-        let batches_left_this = last.batches_per_epoch.saturating_sub(last.batch + 1);
-        let eval_left_this = match self.evaluating {
-            Some((done, total)) if total > 0 => {
-                last.eval_ms_per_epoch * (total - done) as f64 / total as f64
-            }
-            _ => last.eval_ms_per_epoch,
-        };
-        let ms = batches_left_this as f64 * last.ms_per_batch
-            + eval_left_this
-            + epochs_left_after_this as f64
-                * (last.batches_per_epoch as f64 * last.ms_per_batch + last.eval_ms_per_epoch);
-        Some(ms / 1000.0)
-    }
-
-    /// Fraction of the run done, 0 to 1.
-    pub fn fraction_done(&self) -> f64 {
-        let (Some(config), Some(last)) = (&self.config, self.last) else {
-            return 0.0;
-        };
-        if matches!(self.status, RunStatus::Finished) {
-            return 1.0;
-        }
-        let total = (config.hyper.epochs * last.batches_per_epoch).max(1) as f64;
-        let done = (last.epoch * last.batches_per_epoch + last.batch + 1) as f64;
-        (done / total).clamp(0.0, 1.0)
-    }
-
-    /// The epoch with the best validation accuracy.
-    pub fn best_epoch(&self) -> Option<&EpochReport> {
-        crate::trainer::protocol::best_epoch(&self.history)
-    }
-
-    /// The run as saved beside its latest checkpoint (`saved`: when), if it has one.
-    pub fn to_active(&self, saved: String) -> Option<ActiveRun> {
-        let point = self.checkpoint.as_ref()?;
-        Some(ActiveRun {
-            id: self.id.clone(),
-            config: RunConfig {
-                resume: false,
-                ..self.config.clone()?
-            },
-            data: self.data.clone()?,
-            device: self.device.clone().unwrap_or_default(),
-            history: self.history.clone(),
-            batch_loss: self.batch_loss.clone(),
-            epoch: point.epoch,
-            batch: point.batch,
-            batches_per_epoch: point.batches_per_epoch,
-            saved,
-            checkpoint_bytes: point.bytes.len(),
-        })
-    }
-
-    /// Whether a failed run can go on from its latest checkpoint (its worker crashed or its
-    /// GPU failed; a diverged run or bad input would fail again).
-    pub fn recoverable(&self) -> bool {
-        self.status == RunStatus::Failed
-            && matches!(
-                self.failure.as_ref().map(|f| f.kind),
-                Some(FailureKind::Device)
-            )
-    }
-}
-
-/// The trainer page's state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainerState {
+pub struct WorkbenchState {
     /// The learner's settings for the next run.
     pub settings: Settings,
     /// The images on hand.
@@ -251,10 +41,10 @@ pub struct TrainerState {
     pub interrupted: Option<ActiveRun>,
 }
 
-impl TrainerState {
+impl WorkbenchState {
     /// A page with `settings` and nothing loaded.
     pub fn new(settings: Settings) -> Self {
-        TrainerState {
+        WorkbenchState {
             settings,
             data: DataState::default(),
             gpu: GpuStatus::Probing,
@@ -288,105 +78,15 @@ impl TrainerState {
     }
 }
 
-/// Everything that changes the trainer page.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Pick a model (its tutorial hyperparameters come with it).
-    SetModel(ModelKind),
-    /// Edit the hyperparameters.
-    SetHyper(Hyper),
-    /// Training images to use.
-    SetTrainSize(usize),
-    /// Validation images to use.
-    SetValSize(usize),
-    /// Seed.
-    SetSeed(u64),
-    /// Backend choice.
-    SetBackend(BackendChoice),
-    /// CPU threads (0: automatic).
-    SetThreads(usize),
-    /// Replace all settings (a preset).
-    SetSettings(Settings),
-    /// The WebGPU probe's answer.
-    Gpu(GpuStatus),
-    /// A load's progress.
-    Loading(Loading),
-    /// A load finished.
-    Loaded {
-        /// The images.
-        dataset: Images,
-        /// Whether every training batch is in.
-        complete: bool,
-    },
-    /// A load failed; what was loaded before stays.
-    LoadFailed(String),
-    /// A run was started with this configuration.
-    Starting {
-        /// Its key for the saved runs.
-        id: String,
-        /// The run's settings.
-        config: RunConfig,
-        /// A one-line note about the backend choice.
-        note: Option<String>,
-        /// Its images.
-        data: Option<RunDataInfo>,
-        /// The saved run it continues after a reload (its history comes back with it).
-        restored: Option<Box<ActiveRun>>,
-    },
-    /// The worker said something.
-    Worker(Event),
-    /// A checkpoint arrived.
-    Checkpoint(SavedPoint),
-    /// A run in progress was found saved (or is no longer: `None`).
-    Interrupted(Option<Box<ActiveRun>>),
-    /// The run `id`'s checkpoint at (epoch, batch), of this many bytes, is now in the
-    /// browser's storage.
-    CheckpointKept(String, usize, usize, usize),
-    /// The run could not be started or talked to.
-    RunError(String),
-    /// The ended run's weights and answers arrived.
-    RunOutput(Rc<Vec<u8>>, Rc<Predictions>),
-    /// The saved runs, read at start.
-    RunsListed(Vec<RunRecord>),
-    /// A run was saved.
-    RunSaved(RunRecord),
-    /// A saved run was deleted.
-    RunDeleted(String),
-    /// Look inside this model from now on.
-    UseModel(TrainedModel),
-    /// The browser's storage failed.
-    StorageError(String),
-}
-
-impl Reducible for TrainerState {
+impl Reducible for WorkbenchState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::SetModel(kind) => s.settings = s.settings.with_model(kind),
-            Action::SetHyper(hyper) => s.settings.hyper = hyper,
-            Action::SetTrainSize(n) => s.settings.train_size = n,
-            Action::SetValSize(n) => s.settings.val_size = n,
-            Action::SetSeed(seed) => s.settings.seed = seed,
-            Action::SetBackend(choice) => s.settings.backend = choice,
-            Action::SetThreads(n) => s.settings.threads = n,
             Action::SetSettings(settings) => s.settings = settings,
             Action::Gpu(status) => s.gpu = status,
-            Action::Loading(loading) => {
-                s.data.loading = Some(loading);
-                s.data.error = None;
-            }
-            Action::Loaded { dataset, complete } => {
-                s.data.dataset = Some(dataset);
-                s.data.complete = complete;
-                s.data.loading = None;
-                s.data.error = None;
-            }
-            Action::LoadFailed(message) => {
-                s.data.loading = None;
-                s.data.error = Some(message);
-            }
+            Action::Data(event) => s.data.apply(event),
             Action::Starting {
                 id,
                 config,
@@ -418,7 +118,7 @@ impl Reducible for TrainerState {
                 // A new run replaces the saved one; a resumed run is it.
                 s.interrupted = None;
             }
-            Action::Worker(event) => apply_event(&mut s.run, event),
+            Action::Worker(event) => s.run.apply(event),
             Action::Checkpoint(point) => s.run.checkpoint = Some(point),
             Action::Interrupted(run) => s.interrupted = run.map(|r| *r),
             Action::CheckpointKept(id, epoch, batch, bytes) => {
@@ -478,89 +178,17 @@ impl Reducible for TrainerState {
     }
 }
 
-fn apply_event(run: &mut RunState, event: Event) {
-    match event {
-        Event::Booted => {}
-        Event::Started {
-            device,
-            threads,
-            threads_note,
-            train_images,
-            test_images,
-            batches_per_epoch,
-        } => {
-            run.status = RunStatus::Running;
-            run.device = Some(device);
-            run.threads = threads;
-            if threads_note.is_some() {
-                run.note = threads_note;
-            }
-            run.train_images = train_images;
-            run.test_images = test_images;
-            run.batches_per_epoch = batches_per_epoch;
-        }
-        Event::Threads { threads, note } => {
-            if let Some(device) = run.device.as_mut() {
-                let base = device.split(" · ").next().unwrap_or_default().to_string();
-                *device = format!(
-                    "{base} · {}",
-                    crate::trainer::protocol::threads_label(threads)
-                );
-            }
-            run.threads = threads;
-            run.note = Some(note);
-        }
-        Event::Batch(p) => {
-            let x = p.epoch as f64 + (p.batch + 1) as f64 / p.batches_per_epoch.max(1) as f64;
-            let smoothed = match run.batch_loss.last() {
-                Some(&(_, prev)) => prev + LOSS_SMOOTHING * (p.loss - prev),
-                None => p.loss,
-            };
-            run.batch_loss.push((x, smoothed));
-            run.last = Some(p);
-            run.evaluating = None;
-        }
-        Event::Evaluating { done, total } => run.evaluating = Some((done, total)),
-        Event::Epoch(report) => {
-            run.evaluating = None;
-            run.history.retain(|r| r.epoch != report.epoch);
-            run.history.push(*report);
-        }
-        Event::Checkpoint { .. } => {}
-        Event::TrainImages {
-            train_images,
-            batches_per_epoch,
-        } => {
-            run.train_images = train_images;
-            run.batches_per_epoch = batches_per_epoch;
-        }
-        Event::Paused => run.status = RunStatus::Paused,
-        Event::Resumed => run.status = RunStatus::Running,
-        Event::Finished { stopped } => {
-            run.status = if stopped {
-                RunStatus::Stopped
-            } else {
-                RunStatus::Finished
-            };
-            run.evaluating = None;
-        }
-        Event::Failed(failure) => {
-            // A worker may report twice (its panic hook, then the error event): keep the first.
-            if run.status != RunStatus::Failed {
-                run.status = RunStatus::Failed;
-                run.failure = Some(failure);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trainer::protocol::Prediction;
+    use crate::data::loading::DataEvent;
+    use crate::data::{Images, RunDataInfo};
+    use crate::trainer::protocol::{BatchProgress, EpochReport, Event, Prediction, RunConfig};
+    use crate::workbench::run::SavedPoint;
+    use lab::ModelKind;
 
-    fn state() -> Rc<TrainerState> {
-        Rc::new(TrainerState::new(Settings::new(ModelKind::Four)))
+    fn state() -> Rc<WorkbenchState> {
+        Rc::new(WorkbenchState::new(Settings::new(ModelKind::Four)))
     }
 
     fn config(epochs: usize) -> RunConfig {
@@ -704,11 +332,13 @@ mod tests {
     fn a_failed_load_keeps_the_data_loaded_before() {
         let data = Images(Rc::new(cifar::synthetic::dataset(1, 1, 1)));
         let s = state()
-            .reduce(Action::Loaded {
+            .reduce(Action::Data(DataEvent::Loaded {
                 dataset: data.clone(),
                 complete: true,
-            })
-            .reduce(Action::LoadFailed("x.tar.gz: not a gzip file".into()));
+            }))
+            .reduce(Action::Data(DataEvent::Failed(
+                "x.tar.gz: not a gzip file".into(),
+            )));
         assert!(s.data.dataset.as_ref() == Some(&data));
         assert_eq!(s.data.error.as_deref(), Some("x.tar.gz: not a gzip file"));
         assert!(s.cannot_start().is_none());
