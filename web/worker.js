@@ -1,28 +1,26 @@
-// The bootstrap of the app's workers (module workers). They run the page's own wasm: the
-// page (or, for a helper thread, the training worker) sends the URLs of the app's
-// JavaScript module and wasm file (trunk gives them hashed names); this imports them and
-// hands over to Rust: `worker_entry` in the training worker, `helper_entry` in a helper
-// thread of a multi-threaded CPU run. Each answers with a "Booted" message and handles
-// everything after that.
+// The bootstrap of every worker of the trainer (module workers). The one who starts it (the
+// page, or a training worker starting its helper threads) sends one boot message
+// (crates/protocol/src/boot.rs): the role, the trainer's JavaScript glue and its wasm (a
+// compiled WebAssembly.Module, or a URL). This imports the glue, instantiates the wasm and
+// hands the boot message to Rust (`start` in crates/trainer/src/main.rs), which plays the
+// role and answers with a "Booted" message. If the trainer cannot load, the failure goes
+// back in the role's own message type (worker-messages.js), so the starter reads it as any
+// other message.
 import "./webgpu-shim.js";
+import { bootFailed } from "./worker-messages.js";
 
 self.addEventListener(
   "message",
   async (event) => {
-    const { boot, wasm, role } = event.data || {};
-    const helper = role === "helper";
+    const boot = event.data || {};
     try {
-      const app = await import(boot);
-      const exports = await app.default(wasm ? { module_or_path: wasm } : undefined);
+      const trainer = await import(boot.glue);
+      const exports = await trainer.default({ module_or_path: boot.wasm });
       // For bench/browser.mjs, which reads each worker's wasm memory.
       self.cnnlabWasmMemory = exports.memory;
-      if (helper) app.helper_entry();
-      else app.worker_entry(boot, wasm || "");
+      trainer.start(boot);
     } catch (error) {
-      const message = (helper ? "a helper thread" : "the training worker") +
-        " could not load the app: " + (error && error.message || error);
-      const json = helper ? JSON.stringify({ Failed: message }) : JSON.stringify({ Failed: { kind: "Device", message } });
-      self.postMessage({ json, buffers: [] });
+      self.postMessage(bootFailed(boot.role, error));
     }
   },
   { once: true },

@@ -104,11 +104,41 @@ fn main() -> std::io::Result<()> {
         "tutorial",
         b"?model=six&lr=0.01&momentum=0.9&nesterov=0&decay=0.000001&batch=32&epochs=10&train=5000&val=1000&seed=1",
     )?;
-    put(
-        "protocol",
-        "start",
-        br#"{"Start":{"model":"Four","hyper":{"lr":0.1,"momentum":0.0,"nesterov":false,"decay":1e-6,"batch_size":32,"epochs":1},"seed":1,"backend":"Flex","strip":[0,1],"resume":true,"threads":2}}"#,
-    )?;
+    // What the codec writes for real messages (their buffers by index; the target decodes
+    // with a few buffers beside the JSON).
+    let start = protocol::Command::Start(Box::new(protocol::StartRun {
+        config: protocol::RunConfig {
+            model: ModelKind::Four,
+            hyper: ModelKind::Four.spec().hyper,
+            seed: 1,
+            backend: lab::BackendKind::Flex,
+            strip: vec![0, 1],
+            resume: true,
+            threads: 2,
+        },
+        train: vec![1, 2, 3].into(),
+        test: Vec::new().into(),
+        checkpoint: None,
+    }));
+    let encoded = |m: &dyn Fn() -> Result<protocol::Envelope, String>| -> std::io::Result<Vec<u8>> {
+        m().map(|e| e.json.into_bytes()).map_err(std::io::Error::other)
+    };
+    put("protocol", "start", &encoded(&|| protocol::codec::encode(&start))?)?;
+    let checkpoint = protocol::Event::Checkpoint {
+        epoch: 1,
+        batch: 2,
+        batches_per_epoch: 3,
+        bytes: vec![1, 2, 3].into(),
+    };
+    put("protocol", "checkpoint", &encoded(&|| protocol::codec::encode(&checkpoint))?)?;
+    let question = protocol::ModelRequest {
+        id: 3,
+        question: protocol::ModelQuestion::Maps {
+            key: 1,
+            pixels: vec![0.5, -1.0].into(),
+        },
+    };
+    put("protocol", "maps", &encoded(&|| protocol::codec::encode(&question))?)?;
     put(
         "protocol",
         "epoch",

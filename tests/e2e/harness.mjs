@@ -18,8 +18,15 @@ const types = {
   ".md": "text/plain",
 };
 
-/** Serve dist/ at http://127.0.0.1:PORT/lab/. Resolves to { url, close }. */
+/**
+ * Serve dist/ at http://127.0.0.1:PORT/lab/ as a typical static host does (GitHub Pages:
+ * `Cache-Control: max-age=600`, `Last-Modified` and `ETag`, 304 to a matching conditional
+ * request). Resolves to { url, downloads, close, stop }: `downloads` counts the full
+ * responses (200) per file, a download of its bytes; `stop()` also drops open connections
+ * (the network going away).
+ */
 export function serve() {
+  const downloads = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
     if (!url.pathname.startsWith(base)) { res.writeHead(404); return res.end(); }
@@ -28,16 +35,34 @@ export function serve() {
     if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404); return res.end("not found");
     }
+    const stat = fs.statSync(file);
+    const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+    const headers = {
+      "cache-control": "max-age=600",
+      "last-modified": stat.mtime.toUTCString(),
+      etag,
+    };
+    if (req.headers["if-none-match"] === etag) {
+      res.writeHead(304, headers);
+      return res.end();
+    }
+    downloads.set(rel, (downloads.get(rel) || 0) + 1);
     res.writeHead(200, {
+      ...headers,
       "content-type": types[path.extname(file)] || "application/octet-stream",
-      "content-length": fs.statSync(file).size,
+      "content-length": stat.size,
     });
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}${base}`, close: () => server.close() });
+      resolve({
+        url: `http://127.0.0.1:${port}${base}`,
+        downloads,
+        close: () => server.close(),
+        stop: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }),
+      });
     });
   });
 }

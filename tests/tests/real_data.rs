@@ -6,6 +6,12 @@
 //! developer's machine (the data is never part of the repository), and fails under CI
 //! (`CI` set), where `.ci/run` always has the archive beside the clone.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::path::PathBuf;
 
 use cifar::Dataset;

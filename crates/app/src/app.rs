@@ -44,10 +44,15 @@ pub fn switch(route: Route) -> Html {
 /// The whole app.
 #[function_component(App)]
 pub fn app() -> Html {
-    // The static "Loading the lab…" line in index.html goes once the app is drawn.
+    // The static "Loading the lab…" line in index.html goes once the app is drawn, and the
+    // moment is marked for the benchmarks (`performance.mark`, read by bench/first-lesson.mjs
+    // in every engine: milliseconds from navigation to the first page drawn).
     use_effect_with((), |_| {
         if let Some(el) = gloo::utils::document().get_element_by_id("loading") {
             el.remove();
+        }
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark("cnnlab-first-render");
         }
     });
     html! {

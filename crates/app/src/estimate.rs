@@ -82,7 +82,10 @@ pub fn run_seconds(
 /// The estimate for a run on `threads` CPU threads, using `speeds` when this
 /// model/backend/threads has been measured; else the one-thread speed (measured or
 /// guessed) divided by the expected speed-up.
-#[allow(clippy::too_many_arguments)] // the run's shape, each a plain number
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the run's shape, each a plain number"
+)]
 pub fn estimate(
     speeds: &Speeds,
     model: ModelKind,

@@ -15,6 +15,8 @@
 //!   tests and an offline demo. Its [`Source`] says plainly that it is not CIFAR-10.
 //! - [`order`]: per-epoch shuffling from a seed.
 
+#![forbid(unsafe_code)]
+
 mod archive;
 mod batch;
 mod dataset;

@@ -3,6 +3,12 @@
 //! checks run for hours under cargo-fuzz (fuzz/fuzz_targets/batch.rs, archive.rs);
 //! here every `cargo test` runs them on a few hundred inputs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::io::Write;
 
 use cifar::{META_FILE, RECORD_BYTES, TEST_FILE, TRAIN_FILES, parse_batch, read_tar_gz};

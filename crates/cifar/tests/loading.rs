@@ -1,5 +1,11 @@
 //! Loader round trips and every bad-input case, on data the tests make themselves.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::io::Write;
 
 use cifar::{

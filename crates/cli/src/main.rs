@@ -8,6 +8,8 @@
 //! cnnlab bench --model six --backend wgpu --batches 200
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod bench;
 mod data;

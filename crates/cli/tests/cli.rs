@@ -1,6 +1,12 @@
 //! The `cnnlab` binary as a user runs it: tables, a short synthetic run with its JSON and
 //! weights, evaluation of the saved weights, and one clear line for each bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

@@ -1,6 +1,7 @@
 //! Choosing where tensors live. burn 0.22 dispatches on the device at run time, so the
 //! model and the loop are the same code for every backend; only the device differs.
 
+#[cfg(feature = "engine")]
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,7 @@ impl BackendKind {
 
     /// The device for this backend, synchronously (native only; in a browser use
     /// [`BackendKind::device_async`], which WebGPU requires).
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(all(feature = "engine", not(target_family = "wasm")))]
     pub fn device(self) -> Result<Device, String> {
         match self {
             #[cfg(feature = "ndarray")]
@@ -57,12 +58,16 @@ impl BackendKind {
             BackendKind::Wgpu => Device::wgpu_options()
                 .init()
                 .map_err(|e| format!("no usable wgpu adapter: {e}")),
-            #[allow(unreachable_patterns)]
+            #[allow(
+                unreachable_patterns,
+                reason = "reached only when a backend is compiled out"
+            )]
             other => Err(format!("this build has no {} backend", other.id())),
         }
     }
 
     /// The device for this backend, initialising WebGPU asynchronously where needed.
+    #[cfg(feature = "engine")]
     pub async fn device_async(self) -> Result<Device, String> {
         match self {
             #[cfg(feature = "ndarray")]
@@ -74,7 +79,10 @@ impl BackendKind {
                 .init_async()
                 .await
                 .map_err(|e| format!("no usable WebGPU/wgpu adapter: {e}")),
-            #[allow(unreachable_patterns)]
+            #[allow(
+                unreachable_patterns,
+                reason = "reached only when a backend is compiled out"
+            )]
             other => Err(format!("this build has no {} backend", other.id())),
         }
     }
@@ -82,6 +90,7 @@ impl BackendKind {
 
 /// A CPU device for host-side copies (writing weight records): Flex when built in, else
 /// ndarray.
+#[cfg(feature = "engine")]
 pub fn host_device() -> Device {
     #[cfg(feature = "flex")]
     {
@@ -100,7 +109,10 @@ pub fn host_device() -> Device {
 /// burn marks ndarray deprecated in favour of Flex; this project keeps it selectable (the
 /// stack names it as the CPU fallback, and the benchmarks compare the two).
 #[cfg(feature = "ndarray")]
-#[allow(deprecated)]
+#[allow(
+    deprecated,
+    reason = "burn deprecates ndarray in favour of Flex; the project keeps it selectable"
+)]
 fn ndarray_device() -> Device {
     Device::ndarray()
 }

@@ -1,17 +1,16 @@
 //! Looking inside a trained model: class probabilities for one image, the feature maps
 //! after every convolution, and the first layer's kernels.
 //!
-//! The lessons call these on the page's own thread with a CPU device, one image at a
-//! time; every read is async, so the same calls work on any backend.
+//! The trainer's model worker calls these for the lessons, on a CPU device, one image at
+//! a time; every read is async, so the same calls work on any backend. The results
+//! ([`Maps`], [`Kernels`]) are plain data, there without the engine too, for the page that
+//! draws them.
 
-use burn::tensor::{Tensor, TensorData};
-use cifar::{NUM_CLASSES, SIDE};
-
-use crate::model::Cnn;
-use crate::session::SessionError;
+#[cfg(feature = "engine")]
+pub use compute::*;
 
 /// A stack of feature maps for one image: `channels` maps of `height × width`, row-major.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Maps {
     /// Number of maps.
     pub channels: usize,
@@ -32,7 +31,7 @@ impl Maps {
 }
 
 /// The first convolution's kernels: `filters` kernels of 3 channels × `size × size`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Kernels {
     /// Number of kernels.
     pub filters: usize,
@@ -42,91 +41,106 @@ pub struct Kernels {
     pub values: Vec<f32>,
 }
 
-fn image_tensor(pixels: &[f32], model: &Cnn) -> Result<Tensor<4>, SessionError> {
-    if pixels.len() != 3 * SIDE * SIDE {
-        return Err(SessionError::Invalid(format!(
-            "an image needs {} values (3×32×32), got {}",
-            3 * SIDE * SIDE,
-            pixels.len()
-        )));
+/// The computations (with the engine).
+#[cfg(feature = "engine")]
+mod compute {
+    use burn::tensor::{Tensor, TensorData};
+    use cifar::{NUM_CLASSES, SIDE};
+
+    use super::{Kernels, Maps};
+    use crate::model::Cnn;
+    use crate::session::SessionError;
+
+    fn image_tensor(pixels: &[f32], model: &Cnn) -> Result<Tensor<4>, SessionError> {
+        if pixels.len() != 3 * SIDE * SIDE {
+            return Err(SessionError::Invalid(format!(
+                "an image needs {} values (3×32×32), got {}",
+                3 * SIDE * SIDE,
+                pixels.len()
+            )));
+        }
+        let device = burn::module::Module::devices(model)
+            .into_iter()
+            .next()
+            .unwrap_or_else(crate::backend::host_device);
+        Ok(Tensor::from_data(
+            TensorData::new(pixels.to_vec(), [1, 3, SIDE, SIDE]),
+            &device,
+        ))
     }
-    let device = burn::module::Module::devices(model)
-        .into_iter()
-        .next()
-        .unwrap_or_else(crate::backend::host_device);
-    Ok(Tensor::from_data(
-        TensorData::new(pixels.to_vec(), [1, 3, SIDE, SIDE]),
-        &device,
-    ))
-}
 
-async fn read(t: Tensor<4>) -> Result<(Vec<usize>, Vec<f32>), SessionError> {
-    let dims = t.dims().to_vec();
-    let data = t
-        .into_data_async()
-        .await
-        .map_err(|e| SessionError::Device(format!("{e:?}")))?;
-    let values = data
-        .try_to_vec::<f32>()
-        .map_err(|e| SessionError::Device(format!("unexpected data read back: {e:?}")))?;
-    Ok((dims, values))
-}
+    async fn read(t: Tensor<4>) -> Result<(Vec<usize>, Vec<f32>), SessionError> {
+        let dims = t.dims().to_vec();
+        let data = t
+            .into_data_async()
+            .await
+            .map_err(|e| SessionError::Device(format!("{e:?}")))?;
+        let values = data
+            .try_to_vec::<f32>()
+            .map_err(|e| SessionError::Device(format!("unexpected data read back: {e:?}")))?;
+        Ok((dims, values))
+    }
 
-/// A `kind` model with `weights` (burnpack bytes) on `device`, in validation mode
-/// (dropout off, no gradients): ready for the calls below.
-pub fn load_for_inference(
-    kind: crate::ModelKind,
-    weights: Vec<u8>,
-    device: &burn::tensor::Device,
-) -> Result<Cnn, SessionError> {
-    use burn::module::Module;
-    Ok(crate::session::load_weights(&kind.spec(), weights, device)?.valid())
-}
+    /// A `kind` model with `weights` (burnpack bytes) on `device`, in validation mode
+    /// (dropout off, no gradients): ready for the calls below.
+    pub fn load_for_inference(
+        kind: crate::ModelKind,
+        weights: Vec<u8>,
+        device: &burn::tensor::Device,
+    ) -> Result<Cnn, SessionError> {
+        use burn::module::Module;
+        Ok(crate::session::load_weights(&kind.spec(), weights, device)?.valid())
+    }
 
-/// Class probabilities for one image (NCHW `[0, 1]` pixels, 3×32×32) from `model` in
-/// validation mode.
-pub async fn probabilities(
-    model: &Cnn,
-    pixels: &[f32],
-) -> Result<[f32; NUM_CLASSES], SessionError> {
-    let logits = model.forward(image_tensor(pixels, model)?);
-    let (_, values) = read(logits.unsqueeze::<4>()).await?;
-    let p = crate::metrics::softmax(&values);
-    Ok(std::array::from_fn(|i| p.get(i).copied().unwrap_or(0.0)))
-}
+    /// Class probabilities for one image (NCHW `[0, 1]` pixels, 3×32×32) from `model` in
+    /// validation mode.
+    pub async fn probabilities(
+        model: &Cnn,
+        pixels: &[f32],
+    ) -> Result<[f32; NUM_CLASSES], SessionError> {
+        let logits = model.forward(image_tensor(pixels, model)?);
+        let (_, values) = read(logits.unsqueeze::<4>()).await?;
+        let p = crate::metrics::softmax(&values);
+        Ok(std::array::from_fn(|i| p.get(i).copied().unwrap_or(0.0)))
+    }
 
-/// The maps after each convolution (and its ReLU) for one image, in layer order.
-pub async fn conv_maps(model: &Cnn, pixels: &[f32]) -> Result<Vec<Maps>, SessionError> {
-    let mut out = Vec::new();
-    for t in model.conv_maps(image_tensor(pixels, model)?) {
+    /// The maps after each convolution (and its ReLU) for one image, in layer order.
+    pub async fn conv_maps(model: &Cnn, pixels: &[f32]) -> Result<Vec<Maps>, SessionError> {
+        let mut out = Vec::new();
+        for t in model.conv_maps(image_tensor(pixels, model)?) {
+            let (dims, values) = read(t).await?;
+            out.push(Maps {
+                channels: dims[1],
+                height: dims[2],
+                width: dims[3],
+                values,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The first convolution's kernels.
+    pub async fn first_kernels(model: &Cnn) -> Result<Kernels, SessionError> {
+        let t = model
+            .first_kernels()
+            .ok_or_else(|| SessionError::Device("the model has no convolution".into()))?;
         let (dims, values) = read(t).await?;
-        out.push(Maps {
-            channels: dims[1],
-            height: dims[2],
-            width: dims[3],
+        Ok(Kernels {
+            filters: dims[0],
+            size: dims[2],
             values,
-        });
+        })
     }
-    Ok(out)
 }
 
-/// The first convolution's kernels.
-pub async fn first_kernels(model: &Cnn) -> Result<Kernels, SessionError> {
-    let t = model
-        .first_kernels()
-        .ok_or_else(|| SessionError::Device("the model has no convolution".into()))?;
-    let (dims, values) = read(t).await?;
-    Ok(Kernels {
-        filters: dims[0],
-        size: dims[2],
-        values,
-    })
-}
-
+#[cfg(feature = "engine")]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Cnn;
+    use crate::session::SessionError;
     use crate::{BackendKind, ModelKind, block_on};
+    use cifar::SIDE;
 
     fn model(kind: ModelKind) -> Cnn {
         let device = BackendKind::Flex.device().expect("flex is compiled in");

@@ -2,6 +2,12 @@
 //! session, as after a reload) trains exactly as the run that was never interrupted: the
 //! same batch reports, the same weights, the same velocities, bit for bit.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::sync::{Mutex, MutexGuard};
 
 use cifar::{ImageSet, synthetic};

@@ -4,6 +4,12 @@
 //! (fuzz/fuzz_targets/checkpoint.rs, report.rs, weights.rs); here every `cargo test` runs
 //! them on a few hundred inputs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::sync::OnceLock;
 
 use lab::checkpoint::{Checkpoint, RunPoint};

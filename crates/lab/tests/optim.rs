@@ -1,5 +1,11 @@
 //! Keras SGD semantics against hand-computed values on tiny tensors.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use burn::optim::Optimizer;
 use burn::tensor::{Device, Tensor, TensorData};
 use lab::optim::{KerasSgd, decayed_lr, max_norm};

@@ -2,6 +2,12 @@
 //! own copy of the model (as each Web Worker holds one), summed and applied, is the step
 //! one thread takes, up to the order of floating-point sums.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::sync::{Mutex, MutexGuard};
 
 use burn::tensor::Device;

@@ -1,6 +1,12 @@
 //! Both architecture tables against the tutorial, row by row, and the burn module against
 //! the table.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use burn::module::Module;
 use lab::spec::{Dims, ModelKind, group_thousands};
 

@@ -1,6 +1,12 @@
 //! The step-wise session on synthetic data: learning, determinism, weights, divergence,
 //! and the same step on ndarray and wgpu.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that panics is a test that fails, with its message"
+)]
+
 use std::sync::{Mutex, MutexGuard};
 
 use burn::tensor::Device;

@@ -21,7 +21,7 @@ pub fn arch_table(props: &ArchTableProps) -> Html {
         }
     };
     html! {
-        <table class="arch">
+        <table class="arch" tabindex="0">
             <caption>{ format!("Architecture of the {}: {} weights", props.spec.name, group_thousands(table.total)) }</caption>
             <thead>
                 <tr>

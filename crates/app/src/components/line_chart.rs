@@ -72,13 +72,56 @@ pub fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     out
 }
 
-fn label(v: f64, percent: bool) -> String {
+/// Decimals that tell apart values `step` apart (`step` a round tick step): the fewest with
+/// which `step` itself is written exactly (0.25 → 2, 0.002 → 3, 5 → 0).
+pub fn decimals(step: f64) -> usize {
+    if !step.is_finite() || step <= 0.0 {
+        return 2;
+    }
+    (0..9)
+        .find(|&d| {
+            let scaled = step * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(9)
+}
+
+/// Tick labels for `ticks`, each as precise as the ticks' step asks (so no two read the
+/// same), as percentages when `percent`.
+pub fn labels(ticks: &[f64], percent: bool) -> Vec<String> {
+    let scale = if percent { 100.0 } else { 1.0 };
+    let step = ticks
+        .windows(2)
+        .map(|w| (w[1] - w[0]) * scale)
+        .fold(f64::INFINITY, f64::min);
+    let d = if step.is_finite() { decimals(step) } else { 0 };
+    ticks
+        .iter()
+        .map(|&v| {
+            let text = format!("{:.*}", d, v * scale);
+            // "-0.00" reads as 0.
+            let text = if text
+                .trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                text.trim_start_matches('-').to_string()
+            } else {
+                text
+            };
+            if percent { format!("{text}%") } else { text }
+        })
+        .collect()
+}
+
+/// One value as the chart's summary reads it (three significant decimals at most).
+fn value(v: f64, percent: bool) -> String {
     if percent {
         format!("{:.0}%", v * 100.0)
     } else if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
         format!("{v:.0}")
     } else {
-        format!("{v:.2}")
+        format!("{v:.3}")
     }
 }
 
@@ -112,6 +155,8 @@ pub fn line_chart(props: &LineChartProps) -> Html {
 
     let x_ticks = ticks(x0, x1, 6);
     let y_ticks = ticks(y0, y1, 5);
+    let x_labels = labels(&x_ticks, false);
+    let y_labels = labels(&y_ticks, props.percent);
     let empty = props.series.iter().all(|s| s.points.is_empty());
     let summary = props
         .series
@@ -121,8 +166,8 @@ pub fn line_chart(props: &LineChartProps) -> Html {
                 format!(
                     "{} {} at {}",
                     s.name,
-                    label(y, props.percent),
-                    label(x, false)
+                    value(y, props.percent),
+                    value(x, false)
                 )
             })
         })
@@ -143,14 +188,14 @@ pub fn line_chart(props: &LineChartProps) -> Html {
             <figcaption>{ props.title.clone() }</figcaption>
             <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={aria}>
                 <g class="grid">
-                    { for y_ticks.iter().map(|&v| html! {
+                    { for y_ticks.iter().zip(&y_labels).map(|(&v, text)| html! {
                         <g>
                             <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={sy(v).to_string()} y2={sy(v).to_string()} />
-                            <text x={(LEFT - 6.0).to_string()} y={(sy(v) + 4.0).to_string()} text-anchor="end">{ label(v, props.percent) }</text>
+                            <text x={(LEFT - 6.0).to_string()} y={(sy(v) + 4.0).to_string()} text-anchor="end">{ text.clone() }</text>
                         </g>
                     }) }
-                    { for x_ticks.iter().map(|&v| html! {
-                        <text x={sx(v).to_string()} y={(H - BOTTOM + 16.0).to_string()} text-anchor="middle">{ label(v, false) }</text>
+                    { for x_ticks.iter().zip(&x_labels).map(|(&v, text)| html! {
+                        <text x={sx(v).to_string()} y={(H - BOTTOM + 16.0).to_string()} text-anchor="middle">{ text.clone() }</text>
                     }) }
                 </g>
                 <line class="axis" x1={LEFT.to_string()} x2={LEFT.to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()} />
@@ -197,7 +242,41 @@ pub fn line_chart(props: &LineChartProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::ticks;
+    use super::{decimals, labels, ticks};
+    use proptest::prelude::*;
+
+    #[test]
+    fn labels_are_as_precise_as_the_step() {
+        assert_eq!(decimals(0.25), 2);
+        assert_eq!(decimals(0.002), 3);
+        assert_eq!(decimals(5.0), 0);
+        // The loss chart that once read "2.31, 2.31, 2.31, 2.30, 2.30".
+        let t = ticks(2.2995, 2.3105, 5);
+        let l = labels(&t, false);
+        assert_eq!(l, ["2.3000", "2.3025", "2.3050", "2.3075", "2.3100"]);
+        assert_eq!(
+            labels(&ticks(0.0, 1.0, 5), true),
+            ["0%", "20%", "40%", "60%", "80%", "100%"]
+        );
+        assert_eq!(
+            labels(&ticks(0.41, 0.43, 5), true),
+            ["41.0%", "41.5%", "42.0%", "42.5%", "43.0%"]
+        );
+        assert_eq!(labels(&[-0.0, 0.5], false), ["0.0", "0.5"]);
+    }
+
+    proptest! {
+        /// At any scale, the labels of a chart's ticks are all different.
+        #[test]
+        fn labels_are_distinct_at_any_scale(lo in -1e4f64..1e4, span in 1e-4f64..1e6, n in 2usize..8, percent: bool) {
+            let t = ticks(lo, lo + span, n);
+            let l = labels(&t, percent);
+            let mut unique = l.clone();
+            unique.sort();
+            unique.dedup();
+            prop_assert_eq!(unique.len(), l.len(), "{:?} -> {:?}", t, l);
+        }
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {

@@ -7,6 +7,7 @@ pub mod image_canvas;
 pub mod line_chart;
 pub mod map_canvas;
 pub mod number_field;
+pub mod offline_panel;
 pub mod prediction_strip;
 pub mod progress_bar;
 pub mod resume_offer;

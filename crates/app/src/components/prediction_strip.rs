@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::image_canvas::ImageCanvas;
-use crate::trainer::protocol::Prediction;
+use protocol::Prediction;
 
 /// The strip's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]

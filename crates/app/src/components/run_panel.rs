@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::progress_bar::ProgressBar;
 use crate::estimate::format_duration;
-use crate::trainer::protocol::FailureKind;
 use crate::workbench::run::{RunState, RunStatus};
+use protocol::FailureKind;
 
 /// The panel's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]

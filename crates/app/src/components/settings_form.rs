@@ -10,7 +10,7 @@ use super::arch_table::ArchTableView;
 use super::number_field::NumberField;
 use crate::estimate::{Estimate, format_duration};
 use crate::settings::{BackendChoice, Settings, THREADS_MAX, logical_cores, resolve_threads};
-use crate::trainer::gpu::GpuStatus;
+use protocol::gpu::GpuStatus;
 
 /// The form's properties.
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -39,7 +39,10 @@ fn select_value(e: &Event) -> Option<String> {
         .map(|s| s.value())
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the form"
+)]
 fn number(
     id: &'static str,
     label: &'static str,
@@ -155,10 +158,10 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
     let train_n = s.train_size.min(props.available_train.max(1));
     let val_n = s.val_size.min(props.available_test.max(1));
     let estimate_text = format!(
-        "{} for {} epochs of {} images{}",
+        "{} for {} of {}{}",
         format_duration(props.estimate.seconds),
-        s.hyper.epochs,
-        train_n,
+        crate::words::count(s.hyper.epochs, "epoch", "epochs"),
+        crate::words::count(train_n, "image", "images"),
         if props.estimate.measured {
             " (at the speed measured on this device)"
         } else {

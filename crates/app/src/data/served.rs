@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
 use super::loading::Loading;
-use crate::js_error::describe;
+use protocol::js::describe;
 
 /// Bytes of one batch file.
 const BATCH_BYTES: u64 = 10_000 * cifar::RECORD_BYTES as u64;
@@ -20,17 +20,29 @@ const BATCH_BYTES: u64 = 10_000 * cifar::RECORD_BYTES as u64;
 /// The folder, relative to the page.
 pub const DIR: &str = "data/";
 
+/// The request header that asks the service worker (`web/sw.js`) to keep a dataset file
+/// for offline use: set on the downloads the learner started, not on the probe.
+pub const LOAD_HEADER: &str = "x-cnnlab-load";
+
 /// Whether the site serves the dataset (its small meta file answers).
 pub async fn available() -> bool {
-    match fetch(&format!("{DIR}{META_FILE}")).await {
+    match fetch(&format!("{DIR}{META_FILE}"), false).await {
         Ok(r) => r.ok(),
         Err(_) => false,
     }
 }
 
-async fn fetch(url: &str) -> Result<Response, String> {
+/// `url` fetched; `keep` asks the service worker to keep the file for offline use (a
+/// download the learner started), see `store::offline`.
+async fn fetch(url: &str, keep: bool) -> Result<Response, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
+    let init = web_sys::RequestInit::new();
+    if keep {
+        let headers = web_sys::Headers::new().map_err(|e| describe(&e))?;
+        headers.set(LOAD_HEADER, "1").map_err(|e| describe(&e))?;
+        init.set_headers(&headers);
+    }
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| format!("{url}: could not be fetched ({})", describe(&e)))?;
     response
@@ -40,7 +52,7 @@ async fn fetch(url: &str) -> Result<Response, String> {
 
 /// Download `url` whole, calling `progress` with the bytes received so far.
 async fn download(url: &str, mut progress: impl FnMut(u64)) -> Result<Vec<u8>, String> {
-    let response = fetch(url).await?;
+    let response = fetch(url, true).await?;
     if !response.ok() {
         return Err(format!(
             "{url}: the site answered {} {}",

@@ -106,7 +106,7 @@ pub fn compare_lesson() -> Html {
     html! {
         <>
             <p class="lead">{ "The tutorial trained each model on all 50,000 images for 10, 20, 50 and 100 epochs on a 16-core CPU. More epochs did not mean better: both models overfit, learning their training images ever better while doing worse on the test images." }</p>
-            <table class="published" id="published-results">
+            <table class="published" tabindex="0" id="published-results">
                 <caption>{ "Published results from the tutorial (test accuracy after training on all 50,000 images)" }</caption>
                 <thead><tr>
                     <th scope="col">{ "model" }</th><th scope="col">{ "epochs" }</th>
@@ -126,7 +126,7 @@ pub fn compare_lesson() -> Html {
             if runs.is_empty() {
                 <p class="muted">{ "No runs yet: train one in step 5 and it appears here beside the published ones." }</p>
             } else {
-                <table class="own-runs" id="own-runs">
+                <table class="own-runs" tabindex="0" id="own-runs">
                     <caption>{ "Runs trained in this browser" }</caption>
                     <thead><tr>
                         <th scope="col">{ "model" }</th><th scope="col" class="num">{ "epochs" }</th><th scope="col" class="num">{ "training images" }</th>

@@ -115,7 +115,7 @@ pub fn dataset_lesson() -> Html {
                 }) }
             </ul>
             <h3>{ "Images per class" }</h3>
-            <table class="counts">
+            <table class="counts" tabindex="0">
                 <caption>{ "Images per class in the loaded training and test sets" }</caption>
                 <thead><tr><th scope="col">{ "class" }</th><th scope="col">{ "training" }</th><th scope="col">{ "test" }</th></tr></thead>
                 <tbody>
@@ -136,7 +136,7 @@ pub fn dataset_lesson() -> Html {
                 <div>
                     <NumberField id="pixel-row" label="Row (0–31)" value={row.to_string()} step="1" on_change={set_row} />
                     <NumberField id="pixel-col" label="Column (0–31)" value={col.to_string()} step="1" on_change={set_col} />
-                    <table class="pixel" id="pixel-values">
+                    <table class="pixel" tabindex="0" id="pixel-values">
                         <caption>{ format!("Pixel at row {row}, column {col}") }</caption>
                         <thead><tr><th scope="col">{ "channel" }</th><th scope="col">{ "stored (0–255)" }</th><th scope="col">{ "network input (÷ 255)" }</th></tr></thead>
                         <tbody>

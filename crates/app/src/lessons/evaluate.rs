@@ -11,15 +11,15 @@ use super::needs::{NeedsData, NeedsModel};
 use crate::components::confusion::Confusion;
 use crate::components::image_canvas::ImageCanvas;
 use crate::components::progress_bar::ProgressBar;
-use crate::inference;
 use crate::store::runs::TrainedModel;
-use crate::trainer::protocol::Predictions;
 use crate::workbench::Workbench;
 use crate::workbench::action::Action;
+use crate::workers::model as model_worker;
+use protocol::Predictions;
 
 /// Images shown for a chosen cell.
 const CELL_IMAGES: usize = 24;
-/// Test images a loaded model (with no run behind it) is evaluated on, here on the page.
+/// Test images a loaded model (with no run behind it) is evaluated on.
 const PAGE_EVAL: usize = 500;
 
 /// The confusion matrix of `predictions` against the first labels.
@@ -119,14 +119,11 @@ pub fn evaluate_lesson() -> Html {
                     state.clone(),
                 );
                 wasm_bindgen_futures::spawn_local(async move {
-                    let result = async {
-                        let cnn = inference::load(&model).await?;
-                        let p = progress.clone();
-                        inference::predict_first(&cnn, &d.test, PAGE_EVAL, move |done, total| {
-                            p.set(Some((done, total)))
-                        })
-                        .await
-                    }
+                    let images = d.test.first(PAGE_EVAL.min(d.test.len())).to_batch_bytes();
+                    let p = progress.clone();
+                    let result = model_worker::predict(&model, images, move |done, total| {
+                        p.set(Some((done, total)))
+                    })
                     .await;
                     progress.set(None);
                     match result {
@@ -148,7 +145,7 @@ pub fn evaluate_lesson() -> Html {
                 }
                 <p>{ format!("The model ({}) has not been evaluated on these images yet.", model.label) }</p>
                 if let Some((done, total)) = *progress {
-                    <ProgressBar label="Evaluating on the page" fraction={Some(done as f64 / total.max(1) as f64)} detail={Some(format!("{done} of {total} images"))} />
+                    <ProgressBar label="Evaluating" fraction={Some(done as f64 / total.max(1) as f64)} detail={Some(format!("{done} of {total} images"))} />
                 } else {
                     <button class="primary" onclick={on_eval}>{ format!("Evaluate it on the first {PAGE_EVAL} test images") }</button>
                 }
@@ -176,14 +173,14 @@ pub fn evaluate_lesson() -> Html {
             <h3>{ "What it mixes up most" }</h3>
             <ul class="top-confusions">
                 { for top.iter().map(|&(t, p, n)| html! {
-                    <li><strong>{ format!("{} taken for {}: {} images. ", name(t), name(p), n) }</strong>{ why_confused(&name(t), &name(p)) }</li>
+                    <li><strong>{ format!("{} taken for {}: {}. ", name(t), name(p), crate::words::count(n as usize, "image", "images")) }</strong>{ why_confused(&name(t), &name(p)) }</li>
                 }) }
             </ul>
             if let Some((t, p, images)) = chosen {
                 <section class="cell-images" aria-live="polite" aria-labelledby="cell-h">
                     <h3 id="cell-h">{
                         if t == p { format!("{}: right, {} images (most confident first)", name(t), images.len()) }
-                        else { format!("{} taken for {}: {} images (most confidently wrong first)", name(t), name(p), images.len()) }
+                        else { format!("{} taken for {}: {} (most confidently wrong first)", name(t), name(p), crate::words::count(images.len(), "image", "images")) }
                     }</h3>
                     if images.is_empty() {
                         <p>{ "No images in this cell." }</p>

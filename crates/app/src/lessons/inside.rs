@@ -3,16 +3,14 @@
 
 use std::rc::Rc;
 
-use lab::Cnn;
-use lab::inspect::{self, Kernels, Maps};
+use lab::inspect::{Kernels, Maps};
 use yew::prelude::*;
 
 use super::needs::{NeedsData, NeedsModel};
 use crate::components::image_canvas::ImageCanvas;
 use crate::components::map_canvas::MapCanvas;
-use crate::inference;
-use crate::store::runs::TrainedModel;
 use crate::workbench::Workbench;
+use crate::workers::model as model_worker;
 
 /// Maps shown per conv layer.
 const MAPS_SHOWN: usize = 16;
@@ -73,8 +71,6 @@ pub fn inside_lesson() -> Html {
     let dataset = bench.as_ref().and_then(|b| b.state.data.dataset.clone());
     let n_test = dataset.as_ref().map_or(0, |d| d.test.len());
     let image_at = *index % n_test.max(1);
-    // The loaded module, kept while the model stays the same.
-    let cache = use_mut_ref(|| None::<(TrainedModel, Rc<Cnn>)>);
     {
         let (kernels, maps, guess, error) =
             (kernels.clone(), maps.clone(), guess.clone(), error.clone());
@@ -90,31 +86,12 @@ pub fn inside_lesson() -> Html {
             };
             wasm_bindgen_futures::spawn_local(async move {
                 let result = async {
-                    let cached = cache
-                        .borrow()
-                        .as_ref()
-                        .filter(|(m, _)| *m == current)
-                        .map(|(_, c)| c.clone());
-                    let cnn = match cached {
-                        Some(c) => c,
-                        None => {
-                            let c = inference::load(&current).await?;
-                            *cache.borrow_mut() = Some((current.clone(), c.clone()));
-                            c
-                        }
-                    };
-                    let k = inspect::first_kernels(&cnn)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    let k = model_worker::kernels(&current).await?;
                     kernels.set(Some(Rc::new(k)));
                     if let Some(px) = pixels {
-                        let m = inspect::conv_maps(&cnn, &px)
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        let m = model_worker::maps(&current, px.clone()).await?;
                         maps.set(Some(Rc::new(m)));
-                        let p = inspect::probabilities(&cnn, &px)
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        let p = model_worker::probabilities(&current, px).await?;
                         let best = (0..p.len())
                             .max_by(|&a, &b| p[a].total_cmp(&p[b]))
                             .unwrap_or(0);

@@ -17,7 +17,9 @@ pub struct Point {
 
 const CENTRES: [(f64, f64); 3] = [(0.25, 0.3), (0.75, 0.3), (0.5, 0.75)];
 const NAMES: [&str; 3] = ["circle", "square", "triangle"];
-const COLOURS: [&str; 3] = ["#2563eb", "#ea580c", "#16a34a"];
+/// The three classes' colours: CSS variables (web/style.css), a shade per colour scheme
+/// that reads against the page's background as text and as dots.
+const COLOURS: [&str; 3] = ["var(--class-0)", "var(--class-1)", "var(--class-2)"];
 
 /// 12 points around each of three centres, the same every time (a small LCG).
 pub fn points() -> Vec<Point> {
@@ -124,7 +126,7 @@ pub fn intro() -> Html {
         let colour = if *supervised {
             COLOURS[p.class]
         } else {
-            kmeans.1.get(i).map(|&k| COLOURS[k]).unwrap_or("#6b7280")
+            kmeans.1.get(i).map(|&k| COLOURS[k]).unwrap_or("var(--muted)")
         };
         html! { <circle cx={to_px(p.x).to_string()} cy={to_px(p.y).to_string()} r="6" fill={colour} /> }
     });

@@ -14,9 +14,9 @@ use yew::prelude::*;
 
 use super::needs::NeedsModel;
 use crate::components::image_canvas::ImageCanvas;
-use crate::inference;
-use crate::js_error::describe;
 use crate::workbench::Workbench;
+use crate::workers::model as model_worker;
+use protocol::js::describe;
 
 const SIDE: usize = cifar::SIDE;
 
@@ -136,11 +136,8 @@ pub fn own_image_lesson() -> Html {
                 let name = file.name();
                 let result = async {
                     let pixels = to_cifar(&file).await?;
-                    let cnn = inference::load(&model).await?;
                     let input: Vec<f32> = pixels.iter().map(|&b| f32::from(b) / 255.0).collect();
-                    let p = lab::inspect::probabilities(&cnn, &input)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    let p = model_worker::probabilities(&model, input).await?;
                     Ok::<Answer, String>(Answer {
                         name,
                         pixels,

@@ -130,9 +130,12 @@ pub fn runs_page() -> Html {
                 let name = file.name();
                 let file = gloo::file::File::from(file);
                 let result = match read_as_bytes(&file).await {
-                    Ok(bytes) => runs::detect_model(&name, &bytes)
-                        .await
-                        .map(|kind| (kind, bytes)),
+                    Ok(bytes) => {
+                        let bytes = std::rc::Rc::new(bytes);
+                        crate::workers::model::identify(&name, bytes.clone())
+                            .await
+                            .map(|kind| (kind, bytes))
+                    }
                     Err(e) => Err(format!("{name} could not be read: {e}")),
                 };
                 match result {
@@ -141,7 +144,7 @@ pub fn runs_page() -> Html {
                             run_id: None,
                             label: format!("{} from {name}", kind.spec().name),
                             kind,
-                            weights: std::rc::Rc::new(bytes),
+                            weights: bytes,
                             predictions: None,
                             data: None,
                         }));
@@ -189,7 +192,7 @@ pub fn runs_page() -> Html {
             if state.runs.is_empty() {
                 <p class="muted">{ "No runs yet. " }<Link<Route> to={Route::Lesson { n: 5 }}>{ "Train one" }</Link<Route>>{ "." }</p>
             } else {
-                <table class="run-list" id="run-list">
+                <table class="run-list" tabindex="0" id="run-list">
                     <caption>{ format!("{} run{} kept in this browser, newest first", state.runs.len(), if state.runs.len() == 1 { "" } else { "s" }) }</caption>
                     <thead><tr>
                         <th scope="col">{ "ended" }</th><th scope="col">{ "model" }</th><th scope="col" class="num">{ "epochs" }</th>

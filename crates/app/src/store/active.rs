@@ -18,7 +18,7 @@ use lab::spec::group_thousands;
 use super::idb::{self, BLOBS};
 use crate::data::RunData;
 use crate::data::{self, RunDataInfo};
-use crate::trainer::protocol::{EpochReport, RunConfig};
+use protocol::{EpochReport, RunConfig};
 
 /// The key of the run in progress in the `blobs` store.
 const KEY: &str = "active-run";

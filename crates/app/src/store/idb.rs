@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
-use crate::js_error::describe;
+use protocol::js::describe;
 
 const NAME: &str = "cnnlab";
 const VERSION: u32 = 1;

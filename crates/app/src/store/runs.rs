@@ -9,7 +9,7 @@ use lab::ModelKind;
 use lab::report::{EpochLine, RunReport};
 use serde::{Deserialize, Serialize};
 
-use crate::trainer::protocol::{EpochReport, Predictions, RunConfig};
+use protocol::{EpochReport, Predictions, RunConfig};
 
 /// One finished (or stopped) run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ impl RunRecord {
 
     /// The epoch with the best validation accuracy.
     pub fn best(&self) -> Option<&EpochReport> {
-        crate::trainer::protocol::best_epoch(&self.history)
+        protocol::best_epoch(&self.history)
     }
 
     /// A short description: "6-layer CNN, 3 epochs on 5,000 images".
@@ -173,29 +173,6 @@ impl PartialEq for TrainedModel {
                 _ => false,
             }
     }
-}
-
-/// Which of the tutorial's models `bytes` are weights for, trying the 6-layer then the
-/// 4-layer. The error names `file` and says what is wrong.
-pub async fn detect_model(file: &str, bytes: &[u8]) -> Result<ModelKind, String> {
-    let device = lab::BackendKind::Flex
-        .device_async()
-        .await
-        .map_err(|e| format!("no CPU backend to check {file} with: {e}"))?;
-    let mut reasons = Vec::new();
-    for kind in [ModelKind::Six, ModelKind::Four] {
-        match lab::session::load_weights(&kind.spec(), bytes.to_vec(), &device) {
-            Ok(_) => return Ok(kind),
-            Err(e) => reasons.push(e.to_string()),
-        }
-    }
-    if bytes.is_empty() {
-        return Err(format!("{file} is empty: it holds no weights."));
-    }
-    Err(format!(
-        "{file} is not a weights file for the 4-layer or 6-layer CNN ({})",
-        reasons.first().cloned().unwrap_or_default()
-    ))
 }
 
 mod browser {
@@ -371,24 +348,6 @@ mod tests {
         assert_eq!(
             kept, written,
             "rerun with UPDATE_FIXTURES=1 to refresh {fixture}"
-        );
-    }
-
-    #[test]
-    fn weights_are_recognised_by_model_and_anything_else_is_refused_by_name() {
-        let device = BackendKind::Flex.device().unwrap();
-        let four = lab::Cnn::new(&ModelKind::Four.spec(), &device).unwrap();
-        let bytes = lab::block_on(lab::session::weights_bytes(&four)).unwrap();
-        assert_eq!(
-            lab::block_on(detect_model("w.bin", &bytes)),
-            Ok(ModelKind::Four)
-        );
-        let err = lab::block_on(detect_model("photo.jpg", b"\xff\xd8 not weights")).unwrap_err();
-        assert!(err.starts_with("photo.jpg is not a weights file"), "{err}");
-        assert!(
-            lab::block_on(detect_model("e.bin", b""))
-                .unwrap_err()
-                .contains("empty")
         );
     }
 }

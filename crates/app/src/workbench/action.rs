@@ -7,10 +7,11 @@ use crate::data::loading::DataEvent;
 use crate::settings::Settings;
 use crate::store::active::ActiveRun;
 use crate::store::runs::{RunRecord, TrainedModel};
-use crate::trainer::gpu::GpuStatus;
-use crate::trainer::protocol::{Event, Predictions, RunConfig};
+use protocol::gpu::GpuStatus;
+use protocol::{Event, Predictions, RunConfig};
 
 use super::run::SavedPoint;
+use super::state::{OfflineStatus, TrainerStatus};
 
 /// Everything that changes the workbench.
 #[derive(Debug, Clone)]
@@ -57,4 +58,10 @@ pub enum Action {
     UseModel(TrainedModel),
     /// The browser's storage failed.
     StorageError(String),
+    /// The trainer's wasm loaded (or could not).
+    Trainer(TrainerStatus),
+    /// Whether the course works offline in this browser.
+    Offline(OfflineStatus),
+    /// Bytes of the dataset kept in this browser for offline use.
+    DatasetKept(u64),
 }

@@ -18,8 +18,8 @@ use crate::data::RunData;
 use crate::estimate::{self, Speeds};
 use crate::settings::DEFAULT_CPU;
 use crate::store::active::ActiveRun;
-use crate::trainer::bridge::TrainerWorker;
-use crate::trainer::protocol::{Command, Event, FailureKind, Predictions, RunConfig};
+use crate::workers::training::TrainerWorker;
+use protocol::{Command, Event, FailureKind, Predictions, RunConfig, StartRun, Trained};
 
 /// Where a started run continues from.
 pub struct Resume {
@@ -94,18 +94,14 @@ impl Launcher {
         }
         let me = self.clone();
         let cfg = config.clone();
-        let spawned = TrainerWorker::spawn(move |(event, buffers)| {
-            me.on_event(&cfg, generation, event, buffers)
-        });
-        let worker = match spawned {
-            Ok(w) => w,
-            Err(e) => return self.dispatch.dispatch(Action::RunError(e)),
+        let worker = TrainerWorker::spawn(move |event| me.on_event(&cfg, generation, event));
+        let start = StartRun {
+            config: config.clone(),
+            train: data.train.clone().into(),
+            test: data.val.clone().into(),
+            checkpoint: resume.as_ref().map(|r| r.checkpoint.clone().into()),
         };
-        let mut buffers: Vec<&[u8]> = vec![&data.train, &data.val];
-        if let Some(r) = &resume {
-            buffers.push(&r.checkpoint);
-        }
-        if let Err(e) = worker.send(&Command::Start(config.clone()), &buffers) {
+        if let Err(e) = worker.send(&Command::Start(Box::new(start))) {
             return self.dispatch.dispatch(Action::RunError(e));
         }
         *self.worker.borrow_mut() = Some(worker);
@@ -124,9 +120,9 @@ impl Launcher {
     }
 
     /// Send a control command (pause, resume, stop, more data) to the running worker.
-    pub fn send(&self, command: Command, buffers: &[&[u8]]) {
+    pub fn send(&self, command: Command) {
         if let Some(w) = self.worker.borrow().as_ref()
-            && let Err(e) = w.send(&command, buffers)
+            && let Err(e) = w.send(&command)
         {
             self.dispatch.dispatch(Action::RunError(e));
         }
@@ -184,26 +180,25 @@ impl Launcher {
         });
     }
 
-    fn on_event(&self, config: &RunConfig, generation: u64, event: Event, buffers: Vec<Vec<u8>>) {
+    fn on_event(&self, config: &RunConfig, generation: u64, event: Event) {
         match &event {
             Event::Started { threads, .. } | Event::Threads { threads, .. } => {
                 self.threads.set(*threads);
             }
-            &Event::Checkpoint {
+            Event::Checkpoint {
                 epoch,
                 batch,
                 batches_per_epoch,
+                bytes,
             } => {
-                if let Some(bytes) = buffers.into_iter().next() {
-                    let point = SavedPoint {
-                        epoch,
-                        batch,
-                        batches_per_epoch,
-                        bytes: Rc::new(bytes),
-                    };
-                    *self.checkpoint.borrow_mut() = Some(point.clone());
-                    self.dispatch.dispatch(Action::Checkpoint(point));
-                }
+                let point = SavedPoint {
+                    epoch: *epoch,
+                    batch: *batch,
+                    batches_per_epoch: *batches_per_epoch,
+                    bytes: bytes.clone().into_rc(),
+                };
+                *self.checkpoint.borrow_mut() = Some(point.clone());
+                self.dispatch.dispatch(Action::Checkpoint(point));
                 return;
             }
             Event::Failed(f)
@@ -234,13 +229,19 @@ impl Launcher {
                 let why = format!("The GPU failed ({})", f.message);
                 self.later(generation, move |me| me.recover(&config, DEFAULT_CPU, &why));
             }
-            Event::Finished { .. } if buffers.len() == 2 => {
-                let mut buffers = buffers.into_iter();
-                if let (Some(weights), Some(bytes)) = (buffers.next(), buffers.next())
-                    && let Some(predictions) = Predictions::from_bytes(&bytes)
-                {
-                    self.dispatch
-                        .dispatch(Action::RunOutput(Rc::new(weights), Rc::new(predictions)));
+            Event::Finished {
+                trained:
+                    Some(Trained {
+                        weights,
+                        predictions,
+                    }),
+                ..
+            } => {
+                if let Some(predictions) = Predictions::from_bytes(predictions.as_slice()) {
+                    self.dispatch.dispatch(Action::RunOutput(
+                        weights.clone().into_rc(),
+                        Rc::new(predictions),
+                    ));
                 }
             }
             Event::Batch(p) if p.batch % 20 == 19 => {

@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 pub mod action;
 pub mod launcher;
+pub mod log;
 pub mod run;
 pub mod state;
 
@@ -22,14 +23,14 @@ use crate::data::{self, RunData, RunDataInfo};
 use crate::estimate;
 use crate::settings::{self, BackendChoice, DEFAULT_CPU};
 use crate::store::active;
+use crate::store::offline;
 use crate::store::runs::{self, RunRecord};
-use crate::trainer::gpu;
-use crate::trainer::gpu::GpuStatus;
-use crate::trainer::protocol::{Command, RunConfig};
 use action::Action;
 use launcher::{Launcher, Resume};
+use protocol::gpu::GpuStatus;
+use protocol::{Command, RunConfig};
 use run::RunStatus;
-use state::WorkbenchState;
+use state::{OfflineStatus, TrainerStatus, WorkbenchState};
 
 /// Which data the learner used last, so a reload brings it back.
 const DATA_KEY: &str = "cnnlab.data.v1";
@@ -57,6 +58,8 @@ pub struct Workbench {
     pub on_resume_saved: Callback<()>,
     /// Forget the interrupted run.
     pub on_discard_saved: Callback<()>,
+    /// Remove the dataset kept for offline use.
+    pub on_remove_dataset: Callback<()>,
     /// What a shared link changed in the settings (shown once on the trainer).
     pub link_note: Option<String>,
 }
@@ -65,7 +68,7 @@ impl Workbench {
     /// Send a control command to the running worker.
     pub fn command(&self, command: Command) -> Callback<()> {
         let launcher = self.launcher.clone();
-        Callback::from(move |_| launcher.send(command.clone(), &[]))
+        Callback::from(move |_| launcher.send(command.clone()))
     }
 }
 
@@ -83,8 +86,9 @@ fn load_served(dispatch: UseReducerDispatcher<WorkbenchState>) {
             },
         )
         .await;
-        if let Err(e) = result {
-            dispatch.dispatch(Action::Data(DataEvent::Failed(e)));
+        match result {
+            Ok(()) => refresh_dataset_size(&dispatch).await,
+            Err(e) => dispatch.dispatch(Action::Data(DataEvent::Failed(e))),
         }
     });
 }
@@ -95,6 +99,16 @@ fn load_synthetic(dispatch: &UseReducerDispatcher<WorkbenchState>) {
         dataset: data::Images(Rc::new(data::synthetic())),
         complete: true,
     }));
+}
+
+/// Read how much of the dataset the browser keeps for offline use, into the state.
+pub async fn refresh_dataset_size(dispatch: &UseReducerDispatcher<WorkbenchState>) {
+    match offline::dataset_size().await {
+        Ok(bytes) => dispatch.dispatch(Action::DatasetKept(bytes)),
+        Err(e) => dispatch.dispatch(Action::StorageError(format!(
+            "could not tell how much of the dataset this browser keeps ({e})"
+        ))),
+    }
 }
 
 /// Why the run uses the backend it does, when that is not obvious.
@@ -202,15 +216,36 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
     // Keep the settings across reloads.
     use_effect_with(state.settings.clone(), settings::save);
 
-    // On first render: probe WebGPU, see whether the site serves data, reload the last
-    // data, list the saved runs and take the newest one's model.
+    // On first render: start loading the trainer, probe WebGPU, see whether the site
+    // serves data, reload the last data, list the saved runs and take the newest one's
+    // model.
     {
         let dispatch = state.dispatcher();
         let served = served.clone();
         use_effect_with((), move |_| {
+            // The offline copy, then the trainer's wasm (fetched through it, so it is kept
+            // as it arrives), compiled while the learner reads.
+            let offline_dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let offline = offline::start().await;
+                let trainer = crate::workers::boot::prefetch().await;
+                offline_dispatch.dispatch(Action::Trainer(match trainer {
+                    Ok(()) => TrainerStatus::Ready,
+                    Err(why) => TrainerStatus::Failed(why),
+                }));
+                let status = match offline {
+                    Ok(()) => match offline::keep_app().await {
+                        Ok(()) => OfflineStatus::Ready,
+                        Err(why) => OfflineStatus::Unavailable(why),
+                    },
+                    Err(why) => OfflineStatus::Unavailable(why),
+                };
+                offline_dispatch.dispatch(Action::Offline(status));
+                refresh_dataset_size(&offline_dispatch).await;
+            });
             let gpu_dispatch = dispatch.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let status = match gpu::probe().await {
+                let status = match protocol::gpu::probe().await {
                     Ok(a) => GpuStatus::Available {
                         name: a.name,
                         fallback: a.fallback,
@@ -278,7 +313,7 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                         device: run.device.clone().unwrap_or_default(),
                         train_images: run.train_images,
                         test_images: run.test_images,
-                        history: run.history.clone(),
+                        history: run.history.to_vec(),
                         stopped: run.status == RunStatus::Stopped,
                         threads: run.threads.max(1),
                         data: dataset
@@ -356,7 +391,9 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
                 && run.train_images < want.min(d.train.len())
             {
                 let bytes = data::training_subset(&d, want).to_batch_bytes();
-                launcher.send(Command::MoreData, &[&bytes]);
+                launcher.send(Command::MoreData {
+                    train: bytes.into(),
+                });
             }
         });
     }
@@ -503,6 +540,21 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
         }
     });
 
+    let on_remove_dataset = Callback::from({
+        let dispatch = state.dispatcher();
+        move |_| {
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = offline::remove_dataset().await {
+                    dispatch.dispatch(Action::StorageError(format!(
+                        "the dataset kept for offline use could not be removed ({e})"
+                    )));
+                }
+                refresh_dataset_size(&dispatch).await;
+            });
+        }
+    });
+
     let workbench = Workbench {
         state,
         served: *served,
@@ -514,6 +566,7 @@ pub fn workbench_provider(props: &WorkbenchProviderProps) -> Html {
         on_recover,
         on_resume_saved,
         on_discard_saved,
+        on_remove_dataset,
         link_note: initial.1.clone(),
     };
     html! {

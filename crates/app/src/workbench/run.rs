@@ -2,11 +2,10 @@
 
 use std::rc::Rc;
 
+use super::log::Log;
 use crate::data::RunDataInfo;
 use crate::store::active::ActiveRun;
-use crate::trainer::protocol::{
-    BatchProgress, EpochReport, Event, Failure, FailureKind, Predictions, RunConfig,
-};
+use protocol::{BatchProgress, EpochReport, Event, Failure, FailureKind, Predictions, RunConfig};
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,10 +67,11 @@ pub struct RunState {
     pub test_images: usize,
     /// Batches per epoch.
     pub batches_per_epoch: usize,
-    /// Finished epochs.
-    pub history: Vec<EpochReport>,
-    /// Smoothed training loss per batch: (epochs so far, loss).
-    pub batch_loss: Vec<(f64, f64)>,
+    /// Finished epochs (shared between the states; copied only when an epoch ends).
+    pub history: Rc<Vec<EpochReport>>,
+    /// Smoothed training loss per batch: (epochs so far, loss). Shared between the
+    /// states, not copied per batch (see [`Log`]).
+    pub batch_loss: Log<(f64, f64)>,
     /// The last batch.
     pub last: Option<BatchProgress>,
     /// Validation progress at an epoch's end: (done, total).
@@ -132,7 +132,7 @@ impl RunState {
 
     /// The epoch with the best validation accuracy.
     pub fn best_epoch(&self) -> Option<&EpochReport> {
-        crate::trainer::protocol::best_epoch(&self.history)
+        protocol::best_epoch(&self.history)
     }
 
     /// The run as saved beside its latest checkpoint (`saved`: when), if it has one.
@@ -146,8 +146,8 @@ impl RunState {
             },
             data: self.data.clone()?,
             device: self.device.clone().unwrap_or_default(),
-            history: self.history.clone(),
-            batch_loss: self.batch_loss.clone(),
+            history: self.history.to_vec(),
+            batch_loss: self.batch_loss.to_vec(),
             epoch: point.epoch,
             batch: point.batch,
             batches_per_epoch: point.batches_per_epoch,
@@ -194,10 +194,7 @@ impl RunState {
             Event::Threads { threads, note } => {
                 if let Some(device) = run.device.as_mut() {
                     let base = device.split(" · ").next().unwrap_or_default().to_string();
-                    *device = format!(
-                        "{base} · {}",
-                        crate::trainer::protocol::threads_label(threads)
-                    );
+                    *device = format!("{base} · {}", protocol::threads_label(threads));
                 }
                 run.threads = threads;
                 run.note = Some(note);
@@ -205,7 +202,7 @@ impl RunState {
             Event::Batch(p) => {
                 let x = p.epoch as f64 + (p.batch + 1) as f64 / p.batches_per_epoch.max(1) as f64;
                 let smoothed = match run.batch_loss.last() {
-                    Some(&(_, prev)) => prev + LOSS_SMOOTHING * (p.loss - prev),
+                    Some((_, prev)) => prev + LOSS_SMOOTHING * (p.loss - prev),
                     None => p.loss,
                 };
                 run.batch_loss.push((x, smoothed));
@@ -215,8 +212,9 @@ impl RunState {
             Event::Evaluating { done, total } => run.evaluating = Some((done, total)),
             Event::Epoch(report) => {
                 run.evaluating = None;
-                run.history.retain(|r| r.epoch != report.epoch);
-                run.history.push(*report);
+                let history = Rc::make_mut(&mut run.history);
+                history.retain(|r| r.epoch != report.epoch);
+                history.push(*report);
             }
             Event::Checkpoint { .. } => {}
             Event::TrainImages {
@@ -228,7 +226,7 @@ impl RunState {
             }
             Event::Paused => run.status = RunStatus::Paused,
             Event::Resumed => run.status = RunStatus::Running,
-            Event::Finished { stopped } => {
+            Event::Finished { stopped, .. } => {
                 run.status = if stopped {
                     RunStatus::Stopped
                 } else {

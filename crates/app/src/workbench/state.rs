@@ -16,8 +16,32 @@ use crate::data::loading::DataState;
 use crate::settings::Settings;
 use crate::store::active::ActiveRun;
 use crate::store::runs::{RunRecord, TrainedModel};
-use crate::trainer::gpu::GpuStatus;
-use crate::trainer::protocol::{Failure, FailureKind};
+use protocol::gpu::GpuStatus;
+use protocol::{Failure, FailureKind};
+
+/// Where the trainer's wasm stands (fetched and compiled in the background).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum TrainerStatus {
+    /// Loading.
+    #[default]
+    Loading,
+    /// Compiled: workers start at once.
+    Ready,
+    /// It could not load, and why.
+    Failed(String),
+}
+
+/// Whether the course works offline in this browser.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum OfflineStatus {
+    /// Being set up.
+    #[default]
+    Checking,
+    /// Every file of the app is kept: the course opens without a network.
+    Ready,
+    /// Not offline here, and why.
+    Unavailable(String),
+}
 
 /// The state every page shares.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +55,7 @@ pub struct WorkbenchState {
     /// The current or last run.
     pub run: RunState,
     /// Runs kept in the browser, oldest first.
-    pub runs: Vec<RunRecord>,
+    pub runs: Rc<Vec<RunRecord>>,
     /// The model the lessons look inside (the last run's, or one the learner loaded).
     pub model: Option<TrainedModel>,
     /// The last problem with the browser's storage.
@@ -39,6 +63,12 @@ pub struct WorkbenchState {
     /// A run that was in progress when the page was last closed (or reloaded), kept with
     /// its checkpoint to resume.
     pub interrupted: Option<ActiveRun>,
+    /// The trainer's wasm.
+    pub trainer: TrainerStatus,
+    /// The offline copy of the app.
+    pub offline: OfflineStatus,
+    /// Bytes of the dataset kept for offline use (`None` until read).
+    pub dataset_kept: Option<u64>,
 }
 
 impl WorkbenchState {
@@ -49,10 +79,13 @@ impl WorkbenchState {
             data: DataState::default(),
             gpu: GpuStatus::Probing,
             run: RunState::default(),
-            runs: Vec::new(),
+            runs: Rc::default(),
             model: None,
             storage_error: None,
             interrupted: None,
+            trainer: TrainerStatus::default(),
+            offline: OfflineStatus::default(),
+            dataset_kept: None,
         }
     }
 
@@ -106,8 +139,8 @@ impl Reducible for WorkbenchState {
                 };
                 if let Some(saved) = restored {
                     // A run saved before a reload: its curves come back.
-                    s.run.history = saved.history;
-                    s.run.batch_loss = saved.batch_loss;
+                    s.run.history = Rc::new(saved.history);
+                    s.run.batch_loss = saved.batch_loss.into();
                 } else if resume {
                     // A crashed worker or a failed GPU: the same run goes on.
                     s.run.history = old.history;
@@ -148,13 +181,13 @@ impl Reducible for WorkbenchState {
             }
             Action::RunsListed(mut runs) => {
                 // Keep a run saved while the list was being read.
-                for r in &s.runs {
+                for r in s.runs.iter() {
                     if !runs.iter().any(|x| x.id == r.id) {
                         runs.push(r.clone());
                     }
                 }
                 runs.sort_by(|a, b| a.id.cmp(&b.id));
-                s.runs = runs;
+                s.runs = Rc::new(runs);
             }
             Action::RunSaved(record) => {
                 if record.id == s.run.id {
@@ -165,14 +198,18 @@ impl Reducible for WorkbenchState {
                 {
                     m.label = format!("{} (ended {})", record.title(), record.ended);
                 }
-                s.runs.retain(|r| r.id != record.id);
-                s.runs.push(record);
-                s.runs.sort_by(|a, b| a.id.cmp(&b.id));
+                let runs = Rc::make_mut(&mut s.runs);
+                runs.retain(|r| r.id != record.id);
+                runs.push(record);
+                runs.sort_by(|a, b| a.id.cmp(&b.id));
                 s.storage_error = None;
             }
-            Action::RunDeleted(id) => s.runs.retain(|r| r.id != id),
+            Action::RunDeleted(id) => Rc::make_mut(&mut s.runs).retain(|r| r.id != id),
             Action::UseModel(model) => s.model = Some(model),
             Action::StorageError(message) => s.storage_error = Some(message),
+            Action::Trainer(status) => s.trainer = status,
+            Action::Offline(status) => s.offline = status,
+            Action::DatasetKept(bytes) => s.dataset_kept = Some(bytes),
         }
         Rc::new(s)
     }
@@ -183,9 +220,9 @@ mod tests {
     use super::*;
     use crate::data::loading::DataEvent;
     use crate::data::{Images, RunDataInfo};
-    use crate::trainer::protocol::{BatchProgress, EpochReport, Event, Prediction, RunConfig};
     use crate::workbench::run::SavedPoint;
     use lab::ModelKind;
+    use protocol::{BatchProgress, EpochReport, Event, Prediction, RunConfig};
 
     fn state() -> Rc<WorkbenchState> {
         Rc::new(WorkbenchState::new(Settings::new(ModelKind::Four)))
@@ -267,16 +304,20 @@ mod tests {
         s = s.reduce(Action::Worker(batch(0, 0, 2.0)));
         s = s.reduce(Action::Worker(batch(0, 1, 1.0)));
         // Smoothed: 2.0, then 2.0 + 0.05 · (1.0 − 2.0).
-        assert_eq!(s.run.batch_loss.len(), 2);
-        assert!((s.run.batch_loss[1].1 - 1.95).abs() < 1e-12);
-        assert!((s.run.batch_loss[1].0 - 0.2).abs() < 1e-12);
+        let loss = s.run.batch_loss.to_vec();
+        assert_eq!(loss.len(), 2);
+        assert!((loss[1].1 - 1.95).abs() < 1e-12);
+        assert!((loss[1].0 - 0.2).abs() < 1e-12);
         // 8 batches left this epoch, its evaluation, then one more epoch of 10 + eval.
         let left = s.run.seconds_left().unwrap();
         assert!((left - (0.8 + 0.5 + 1.0 + 0.5)).abs() < 1e-9, "{left}");
         assert!((s.run.fraction_done() - 0.1).abs() < 1e-12);
         s = s.reduce(Action::Worker(epoch(0, 0.3)));
         s = s.reduce(Action::Worker(epoch(1, 0.4)));
-        s = s.reduce(Action::Worker(Event::Finished { stopped: false }));
+        s = s.reduce(Action::Worker(Event::Finished {
+            stopped: false,
+            trained: None,
+        }));
         assert_eq!(s.run.status, RunStatus::Finished);
         assert_eq!(s.run.history.len(), 2);
         assert_eq!(s.run.best_epoch().unwrap().epoch, 1);
@@ -448,8 +489,8 @@ mod tests {
             restored: Some(Box::new(saved.clone())),
         });
         assert_eq!(s.run.id, "run-7");
-        assert_eq!(s.run.history, saved.history);
-        assert_eq!(s.run.batch_loss, saved.batch_loss);
+        assert_eq!(*s.run.history, saved.history);
+        assert_eq!(s.run.batch_loss.to_vec(), saved.batch_loss);
         assert!(s.interrupted.is_none(), "no longer offered");
 
         // Starting a new run instead replaces the saved one.

@@ -6,15 +6,16 @@ pub mod results;
 use yew::prelude::*;
 
 use crate::components::data_panel::DataPanel;
+use crate::components::offline_panel::OfflinePanel;
 use crate::components::run_panel::RunPanel;
 use crate::components::settings_form::SettingsForm;
 use crate::components::share_link::ShareLink;
 use crate::estimate;
-use crate::trainer::gpu::GpuStatus;
-use crate::trainer::protocol::{Command, threads_label};
 use crate::workbench::Workbench;
 use crate::workbench::action::Action;
 use crate::workbench::state::WorkbenchState;
+use protocol::gpu::GpuStatus;
+use protocol::{Command, threads_label};
 use results::Results;
 
 fn backend_label(state: &WorkbenchState) -> String {
@@ -73,6 +74,8 @@ pub fn trainer_page() -> Html {
             }
             <DataPanel data={state.data.clone()} served={bench.served}
                 on_served={bench.on_served.clone()} on_files={bench.on_files.clone()} on_synthetic={bench.on_synthetic.clone()} />
+            <OfflinePanel status={state.offline.clone()} dataset_kept={state.dataset_kept}
+                on_remove={bench.on_remove_dataset.clone()} />
             <SettingsForm settings={state.settings.clone()} gpu={state.gpu.clone()}
                 backend_label={backend_label(state)}
                 available_train={available_train} available_test={available_test}

@@ -1,10 +1,5 @@
-//! The messages between the page and the training worker.
-//!
-//! They are small on purpose (numbers, labels, a 10×10 matrix): no tensors and no images
-//! cross the boundary while training. The only large payloads are the image bytes sent
-//! once when a run starts (and when more batches arrive) and, for a GPU run, the weights
-//! after each epoch so that a lost GPU can hand the run to the CPU. Those travel as
-//! separate byte buffers beside the JSON (see `transport`).
+//! A training run as both sides speak of it: its settings, its progress per batch and per
+//! epoch, its answers for the validation images, and how it can fail.
 
 use lab::{BackendKind, Hyper, ModelKind};
 use serde::{Deserialize, Serialize};
@@ -33,29 +28,14 @@ pub struct RunConfig {
     pub threads: usize,
 }
 
-fn one() -> usize {
+/// Threads of a record or message from before threads were counted.
+pub(crate) fn one() -> usize {
     1
 }
 
 /// "1 thread", "2 threads".
 pub fn threads_label(threads: usize) -> String {
     format!("{threads} thread{}", if threads == 1 { "" } else { "s" })
-}
-
-/// Page → worker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Command {
-    /// Start a run. Buffers: training batch bytes, test batch bytes (official record
-    /// layout), then the checkpoint when `resume` is set.
-    Start(RunConfig),
-    /// Use this larger training set (buffer 0) from the next epoch on.
-    MoreData,
-    /// Stop after the current batch and wait.
-    Pause,
-    /// Carry on after a pause.
-    Resume,
-    /// End the run after the current batch; the model stays for predictions.
-    Stop,
 }
 
 /// The progress of one training batch.
@@ -221,135 +201,14 @@ pub struct Failure {
     pub message: String,
 }
 
-/// Worker → page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Event {
-    /// The worker's wasm is running and takes commands.
-    Booted,
-    /// The run is training.
-    Started {
-        /// What trains: the GPU adapter's name, or "CPU (Flex) · 2 threads" and the like.
-        device: String,
-        /// CPU threads training (1 on WebGPU).
-        #[serde(default = "one")]
-        threads: usize,
-        /// Why fewer threads train than were asked for, in one line.
-        #[serde(default)]
-        threads_note: Option<String>,
-        /// Training images.
-        train_images: usize,
-        /// Validation images.
-        test_images: usize,
-        /// Batches per epoch.
-        batches_per_epoch: usize,
-    },
-    /// The run now trains on `threads` CPU threads (after a helper thread failed).
-    Threads {
-        /// Threads training from now on.
-        threads: usize,
-        /// Why, in one line.
-        note: String,
-    },
-    /// One batch trained.
-    Batch(BatchProgress),
-    /// Validation images evaluated so far at the end of an epoch.
-    Evaluating {
-        /// Images done.
-        done: usize,
-        /// Images in all.
-        total: usize,
-    },
-    /// An epoch finished and was evaluated.
-    Epoch(Box<EpochReport>),
-    /// Where the run stands, with everything needed to continue it exactly (buffer 0: a
-    /// `lab::checkpoint`): sent after every finished epoch and at least every
-    /// `CHECKPOINT_SECONDS` of training, kept by the page across reloads and crashes.
-    Checkpoint {
-        /// Epochs finished.
-        epoch: usize,
-        /// Batches of the current epoch finished.
-        batch: usize,
-        /// Batches per epoch.
-        batches_per_epoch: usize,
-    },
-    /// From this epoch on the run trains on more images (more arrived while it trained).
-    TrainImages {
-        /// Training images now.
-        train_images: usize,
-        /// Batches per epoch now.
-        batches_per_epoch: usize,
-    },
-    /// The run is paused.
-    Paused,
-    /// The run goes on after a pause.
-    Resumed,
-    /// The run ended: all epochs done, or stopped by the learner. Buffers: the trained
-    /// weights, then the last evaluation's [`Predictions`] as bytes (both absent when no
-    /// epoch was evaluated).
-    Finished {
-        /// Whether the learner stopped it early.
-        stopped: bool,
-    },
-    /// The run failed.
-    Failed(Failure),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn messages_survive_a_json_round_trip() {
-        let spec = ModelKind::Six.spec();
-        let cmd = Command::Start(RunConfig {
-            model: ModelKind::Six,
-            hyper: spec.hyper,
-            seed: 7,
-            backend: BackendKind::Flex,
-            strip: vec![1, 2, 3],
-            resume: true,
-            threads: 3,
-        });
-        let text = serde_json::to_string(&cmd).unwrap();
-        assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), cmd);
-
-        let mut confusion = [[0; 10]; 10];
-        confusion[3][5] = 17;
-        let ev = Event::Epoch(Box::new(EpochReport {
-            epoch: 1,
-            train_loss: 1.5,
-            train_accuracy: 0.4,
-            val_loss: 1.4,
-            val_accuracy: 0.45,
-            confusion,
-            strip: vec![Prediction {
-                index: 4,
-                label: 3,
-                predicted: 5,
-                confidence: 0.5,
-            }],
-            seconds: 12.0,
-            train_seconds: 10.0,
-            train_images: 500,
-            partial: false,
-        }));
-        let text = serde_json::to_string(&ev).unwrap();
-        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), ev);
-    }
-
-    #[test]
-    fn configs_and_events_from_before_threads_read_as_one_thread() {
+    fn configs_from_before_threads_read_as_one_thread() {
         let old = r#"{"model":"Four","hyper":{"lr":0.01,"momentum":0.9,"nesterov":false,"decay":1e-6,"batch_size":32,"epochs":1},"seed":1,"backend":"Flex","strip":[],"resume_at":null}"#;
         assert_eq!(serde_json::from_str::<RunConfig>(old).unwrap().threads, 1);
-        let old = r#"{"Started":{"device":"CPU (Flex)","train_images":5,"test_images":5,"batches_per_epoch":1}}"#;
-        match serde_json::from_str::<Event>(old).unwrap() {
-            Event::Started {
-                threads,
-                threads_note,
-                ..
-            } => assert_eq!((threads, threads_note), (1, None)),
-            other => panic!("{other:?}"),
-        }
     }
 
     #[test]
@@ -368,55 +227,19 @@ mod tests {
         assert_eq!(Predictions::from_bytes(&[11, 0, 0, 0, 0]), None);
     }
 
+    #[test]
+    fn thread_counts_read_as_words() {
+        assert_eq!(threads_label(1), "1 thread");
+        assert_eq!(threads_label(3), "3 threads");
+    }
+
     mod fuzzed {
-        //! What the page and the worker decode from each other, on random input: never a
-        //! panic, and what decodes encodes to a message that decodes again. The same checks run
-        //! for hours under cargo-fuzz (fuzz/fuzz_targets/protocol.rs).
+        //! The predictions bytes a page reads back from its own storage, on random input.
         use super::*;
         use proptest::prelude::*;
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(512))]
-
-            #[test]
-            fn any_text_as_a_message(text in any::<String>()) {
-                if let Ok(c) = serde_json::from_str::<Command>(&text) {
-                    let text = serde_json::to_string(&c).unwrap();
-                    prop_assert!(serde_json::from_str::<Command>(&text).is_ok());
-                }
-                if let Ok(e) = serde_json::from_str::<Event>(&text) {
-                    let text = serde_json::to_string(&e).unwrap();
-                    prop_assert!(serde_json::from_str::<Event>(&text).is_ok());
-                }
-            }
-
-            #[test]
-            fn a_damaged_message(
-                edits in proptest::collection::vec((any::<usize>(), 0x20u8..0x7f), 0..4),
-                which in 0usize..2,
-            ) {
-                let spec = ModelKind::Four.spec();
-                let valid = [
-                    serde_json::to_string(&Command::Start(RunConfig {
-                        model: ModelKind::Four,
-                        hyper: spec.hyper,
-                        seed: 3,
-                        backend: BackendKind::Flex,
-                        strip: vec![1, 2],
-                        resume: true,
-                        threads: 2,
-                    })).unwrap(),
-                    serde_json::to_string(&Event::Checkpoint { epoch: 1, batch: 2, batches_per_epoch: 3 }).unwrap(),
-                ];
-                let mut bytes = valid[which].clone().into_bytes();
-                for &(at, v) in &edits {
-                    let n = bytes.len();
-                    bytes[at % n] = v;
-                }
-                let text = String::from_utf8_lossy(&bytes);
-                let _ = serde_json::from_str::<Command>(&text);
-                let _ = serde_json::from_str::<Event>(&text);
-            }
 
             #[test]
             fn any_bytes_as_predictions(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {

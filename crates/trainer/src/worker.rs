@@ -13,21 +13,22 @@
 //!
 //! Between steps the loop awaits a zero-delay `setTimeout` (a macrotask, not a microtask),
 //! so the worker's event loop delivers Pause and Stop messages within one batch.
-//! The worker is the page's own wasm, started by `web/worker.js`; see `bridge`.
+//! The page starts it (`protocol::boot`); it starts its own helper threads (`crate::pool`).
 
 use std::cell::RefCell;
 
 use cifar::{ImageSet, parse_batch};
 use gloo::timers::future::TimeoutFuture;
 use lab::BackendKind;
+use protocol::boot::Boot;
+use protocol::js::{decode, encode};
+use protocol::{Command, Event, Failure, FailureKind, RunConfig, StartRun, Trained, threads_label};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::pool::{BootUrls, Pool};
-use super::protocol::{Command, Event, Failure, FailureKind, RunConfig, threads_label};
-use super::runner::{CHECKPOINT_SECONDS, Runner};
-use super::transport::{decode, encode};
+use crate::pool::Pool;
+use crate::runner::{CHECKPOINT_SECONDS, Runner};
 
 /// What the page asked for, between two steps of the training loop.
 #[derive(Default)]
@@ -63,17 +64,17 @@ impl Control {
 
 thread_local! {
     static CONTROL: RefCell<Control> = RefCell::default();
-    /// Where helper threads load the app from (set by [`start`]).
-    static BOOT: RefCell<Option<BootUrls>> = const { RefCell::new(None) };
+    /// Where helper threads load the trainer from (set by [`start`]).
+    static BOOT: RefCell<Option<Boot>> = const { RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-/// Send `event` (and `buffers`) to the page.
-fn post(event: &Event, buffers: &[&[u8]]) {
-    match encode(event, buffers) {
+/// Send `event` to the page.
+fn post(event: &Event) {
+    match encode(event) {
         Ok(out) => {
             if let Err(e) = scope().post_message_with_transfer(&out.message, &out.transfer) {
                 web_sys::console::error_1(&e);
@@ -84,26 +85,16 @@ fn post(event: &Event, buffers: &[&[u8]]) {
 }
 
 fn fail(kind: FailureKind, message: impl Into<String>) {
-    post(
-        &Event::Failed(Failure {
-            kind,
-            message: message.into(),
-        }),
-        &[],
-    );
+    post(&Event::Failed(Failure {
+        kind,
+        message: message.into(),
+    }));
 }
 
-/// Install the message handler and tell the page the worker is ready. `module` and `wasm`
-/// are the app's URLs, which helper threads load too.
-pub fn start(module: String, wasm: String) {
-    let script = scope().location().href();
-    BOOT.with_borrow_mut(|b| {
-        *b = Some(BootUrls {
-            script,
-            module,
-            wasm,
-        })
-    });
+/// Install the message handler and tell the page the worker is ready. `boot` is where
+/// this worker loaded the trainer from, which its helper threads load too.
+pub fn start(boot: Boot) {
+    BOOT.with_borrow_mut(|b| *b = Some(boot));
     // A panic (a lost GPU inside cubecl, say) ends this wasm instance: tell the page first.
     std::panic::set_hook(Box::new(|info| {
         let message = format!("the training worker crashed: {info}");
@@ -113,16 +104,16 @@ pub fn start(module: String, wasm: String) {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| handle(e.data()));
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&Event::Booted, &[]);
+    post(&Event::Booted);
 }
 
 fn handle(data: JsValue) {
-    let (command, buffers) = match decode::<Command>(&data) {
+    let command = match decode::<Command>(&data) {
         Ok(m) => m,
         Err(e) => return fail(FailureKind::Input, e),
     };
     match command {
-        Command::Start(config) => {
+        Command::Start(start) => {
             let already = CONTROL.with_borrow_mut(|c| std::mem::replace(&mut c.busy, true));
             if already {
                 return fail(
@@ -131,16 +122,15 @@ fn handle(data: JsValue) {
                 );
             }
             wasm_bindgen_futures::spawn_local(async move {
-                if let Err(f) = run(config, buffers).await {
-                    post(&Event::Failed(f), &[]);
+                if let Err(f) = run(*start).await {
+                    post(&Event::Failed(f));
                 }
                 CONTROL.with_borrow_mut(|c| *c = Control::default());
             });
         }
-        Command::MoreData => match buffers.first().map(|b| parse_batch("training images", b)) {
-            Some(Ok(set)) => CONTROL.with_borrow_mut(|c| c.more_data = Some(set)),
-            Some(Err(e)) => fail(FailureKind::Input, e.to_string()),
-            None => fail(FailureKind::Input, "more data was announced but not sent"),
+        Command::MoreData { train } => match parse_batch("training images", train.as_slice()) {
+            Ok(set) => CONTROL.with_borrow_mut(|c| c.more_data = Some(set)),
+            Err(e) => fail(FailureKind::Input, e.to_string()),
         },
         Command::Pause => CONTROL.with_borrow_mut(|c| c.paused = true),
         Command::Resume => CONTROL.with_borrow_mut(|c| c.paused = false),
@@ -169,7 +159,7 @@ async fn open_device(backend: BackendKind) -> Result<(lab::Device, String), Fail
     };
     match backend {
         BackendKind::Wgpu => {
-            let adapter = super::gpu::probe().await.map_err(init)?;
+            let adapter = protocol::gpu::probe().await.map_err(init)?;
             let device = backend.device_async().await.map_err(init)?;
             Ok((device, format!("WebGPU: {}", adapter.name)))
         }
@@ -190,10 +180,12 @@ async fn start_helpers(config: &RunConfig, runner: &mut Runner) -> Option<String
     if config.backend == BackendKind::Wgpu || config.threads <= 1 {
         return None;
     }
-    let Some(urls) = BOOT.with_borrow(|b| b.clone()) else {
-        return Some("Training on one thread: the worker does not know the app's address.".into());
+    let Some(boot) = BOOT.with_borrow(|b| b.clone()) else {
+        return Some(
+            "Training on one thread: the worker does not know the trainer's address.".into(),
+        );
     };
-    match Pool::start(config.threads - 1, config.model, config.backend, &urls).await {
+    match Pool::start(config.threads - 1, config.model, config.backend, &boot).await {
         Ok(pool) => {
             runner.set_helpers(Box::new(pool));
             None
@@ -202,17 +194,16 @@ async fn start_helpers(config: &RunConfig, runner: &mut Runner) -> Option<String
     }
 }
 
-async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure> {
-    if buffers.len() < 2 {
-        return Err(Failure {
-            kind: FailureKind::Input,
-            message: "a run needs training and test images".into(),
-        });
-    }
-    let checkpoint = (buffers.len() > 2).then(|| buffers.remove(2));
-    let train = parse_batch("training images", &buffers[0]).map_err(input)?;
-    let test = parse_batch("test images", &buffers[1]).map_err(input)?;
-    drop(buffers);
+async fn run(start: StartRun) -> Result<(), Failure> {
+    let StartRun {
+        config,
+        train,
+        test,
+        checkpoint,
+    } = start;
+    let train = parse_batch("training images", train.as_slice()).map_err(input)?;
+    let test = parse_batch("test images", test.as_slice()).map_err(input)?;
+    let checkpoint = checkpoint.map(protocol::Bytes::into_vec);
     let (device, name) = open_device(config.backend).await?;
     let train_images = train.len();
     let mut runner = Runner::new(&config, train, test, checkpoint, &device, Box::new(now_ms))?;
@@ -223,17 +214,14 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
     } else {
         format!("{name} · {}", threads_label(threads))
     };
-    post(
-        &Event::Started {
-            device: name,
-            threads,
-            threads_note,
-            train_images,
-            test_images: runner.test_len(),
-            batches_per_epoch: train_images.div_ceil(config.hyper.batch_size),
-        },
-        &[],
-    );
+    post(&Event::Started {
+        device: name,
+        threads,
+        threads_note,
+        train_images,
+        test_images: runner.test_len(),
+        batches_per_epoch: train_images.div_ceil(config.hyper.batch_size),
+    });
     let mut paused_said = false;
     let mut stopped = false;
     let mut last_checkpoint = now_ms();
@@ -249,7 +237,7 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
             Next::Stop => {}
             Next::Wait => {
                 if !paused_said {
-                    post(&Event::Paused, &[]);
+                    post(&Event::Paused);
                     paused_said = true;
                 }
                 TimeoutFuture::new(100).await;
@@ -257,29 +245,29 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
             }
             Next::Train(more) => {
                 if paused_said {
-                    post(&Event::Resumed, &[]);
+                    post(&Event::Resumed);
                     paused_said = false;
                 }
                 if let Some(set) = more
                     && let Some(event) = runner.set_train_data(set)?
                 {
-                    post(&event, &[]);
+                    post(&event);
                 }
             }
         }
         let mut epoch_ended = false;
         for event in runner.step().await? {
             epoch_ended |= matches!(&event, Event::Epoch(report) if !report.partial);
-            post(&event, &[]);
+            post(&event);
         }
         // After every finished epoch, and every CHECKPOINT_SECONDS inside one.
         let due = now_ms() - last_checkpoint >= CHECKPOINT_SECONDS * 1000.0;
         if !stopped
             && !runner.is_done()
             && (epoch_ended || due)
-            && let Some((event, bytes)) = runner.checkpoint().await?
+            && let Some(event) = runner.checkpoint().await?
         {
-            post(&event, &[&bytes]);
+            post(&event);
             last_checkpoint = now_ms();
         }
         if runner.is_done() {
@@ -289,13 +277,15 @@ async fn run(config: RunConfig, mut buffers: Vec<Vec<u8>>) -> Result<(), Failure
         TimeoutFuture::new(0).await;
     }
     // The trained model and its answers, for the lessons that look at them.
-    if runner.predictions().is_empty() {
-        post(&Event::Finished { stopped }, &[]);
+    let trained = if runner.predictions().is_empty() {
+        None
     } else {
-        let weights = runner.weights().await?;
-        let predictions = runner.predictions().to_bytes();
-        post(&Event::Finished { stopped }, &[&weights, &predictions]);
-    }
+        Some(Trained {
+            weights: runner.weights().await?.into(),
+            predictions: runner.predictions().to_bytes().into(),
+        })
+    };
+    post(&Event::Finished { stopped, trained });
     Ok(())
 }
 

@@ -1,11 +1,11 @@
 //! The training worker's helper threads: Web Workers started from inside the training
-//! worker, each running this same wasm as a helper (`trainer::helper`) and computing one
+//! worker, each running the trainer's wasm as a helper (`crate::helper`) and computing one
 //! slice of every batch while the training worker computes the first.
 //!
 //! Why workers passing messages rather than shared-memory wasm threads: this runs on
-//! stable Rust with the one wasm build the page already has, needs no cross-origin
-//! isolation (so any static host serves it, GitHub Pages included), and works in every
-//! browser that can start a worker from a worker. Per batch it moves the weights out and
+//! stable Rust with the trainer's one wasm build, needs no cross-origin isolation (so any
+//! static host serves it, GitHub Pages included), and works in every browser that can start
+//! a worker from a worker. Per batch it moves the weights out and
 //! the gradients back (2.4 M floats for the 6-layer model, transferred, not copied, by
 //! `postMessage`); BENCHMARKS.md ("Training on several CPU threads") measures what that
 //! costs and why this design was chosen.
@@ -14,17 +14,18 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use lab::parallel::SliceSpec;
 use lab::{BackendKind, ModelKind};
+use protocol::js::{decode, describe, encode};
+use protocol::{Bytes, Floats};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::runner::{HelperFuture, SliceHelpers, SliceJob, SliceResult};
-use super::transport::{decode, decode_floats, encode_with_floats};
-use crate::js_error::describe;
+use crate::runner::{HelperFuture, SliceHelpers, SliceJob, SliceResult};
+use protocol::boot::{Boot, Role};
 
 /// How long a helper may take to load the wasm and say it is ready.
 const BOOT_TIMEOUT_MS: i32 = 60_000;
@@ -32,8 +33,7 @@ const BOOT_TIMEOUT_MS: i32 = 60_000;
 /// Training worker → helper.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum HelperCommand {
-    /// Compute the gradients of one slice. Floats: the weights (flat), the slice's pixels;
-    /// bytes: its labels.
+    /// Compute the gradients of one slice.
     Slice {
         /// Which model.
         model: ModelKind,
@@ -41,6 +41,12 @@ pub enum HelperCommand {
         backend: BackendKind,
         /// Where the slice sits in its step.
         slice: SliceSpec,
+        /// The weights to compute them under, flat (`lab::parallel::flat_weights`).
+        weights: Floats,
+        /// The slice's pixels, `[n, 3, 32, 32]` flat.
+        pixels: Floats,
+        /// Its labels.
+        labels: Bytes,
     },
 }
 
@@ -49,8 +55,10 @@ pub enum HelperCommand {
 pub enum HelperEvent {
     /// The helper's wasm runs and takes slices.
     Booted,
-    /// A slice's gradients (floats: the gradients, flat).
+    /// A slice's gradients.
     Grads {
+        /// The gradients, flat.
+        grads: Floats,
         /// Sum of the slice's losses.
         loss_sum: f64,
         /// Images classified correctly.
@@ -60,7 +68,7 @@ pub enum HelperEvent {
         /// Milliseconds spent computing.
         compute_ms: f64,
     },
-    /// The helper could not compute its slice.
+    /// The helper could not compute its slice (or, from `web/worker-messages.js`, load).
     Failed(String),
 }
 
@@ -79,11 +87,10 @@ struct Helper {
 }
 
 impl Helper {
-    fn spawn(urls: &BootUrls) -> Result<Helper, String> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(&urls.script, &options)
-            .map_err(|e| format!("could not start a helper worker: {}", describe(&e)))?;
+    fn spawn(boot: &Boot) -> Result<Helper, String> {
+        let worker = boot
+            .start(Role::Helper)
+            .map_err(|e| format!("could not start a helper worker: {e}"))?;
         let inbox = Rc::new(RefCell::new(Inbox::default()));
         let deliver = |inbox: Rc<RefCell<Inbox>>, message: Result<JsValue, JsValue>| {
             let waiting = inbox.borrow_mut().waiting.take();
@@ -108,17 +115,6 @@ impl Helper {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let boot = Object::new();
-        for (key, value) in [
-            ("boot", &urls.module),
-            ("wasm", &urls.wasm),
-            ("role", &"helper".to_string()),
-        ] {
-            let _ = Reflect::set(&boot, &key.into(), &value.into());
-        }
-        worker
-            .post_message(&boot)
-            .map_err(|e| format!("could not talk to a helper worker: {}", describe(&e)))?;
         Ok(Helper {
             worker,
             inbox,
@@ -145,18 +141,6 @@ impl Drop for Helper {
     fn drop(&mut self) {
         self.worker.terminate();
     }
-}
-
-/// Where the helpers load the app from: the worker bootstrap script, the app's JS module
-/// and its wasm (absolute URLs).
-#[derive(Debug, Clone, PartialEq)]
-pub struct BootUrls {
-    /// `worker.js`.
-    pub script: String,
-    /// The app's JavaScript module.
-    pub module: String,
-    /// The app's wasm.
-    pub wasm: String,
 }
 
 /// The helper threads of one run.
@@ -191,13 +175,13 @@ impl Pool {
         count: usize,
         model: ModelKind,
         backend: BackendKind,
-        urls: &BootUrls,
+        boot: &Boot,
     ) -> Result<Pool, String> {
         if !nested_workers_available() {
             return Err("this browser cannot start workers inside the training worker".into());
         }
         let helpers = (0..count)
-            .map(|_| Helper::spawn(urls))
+            .map(|_| Helper::spawn(boot))
             .collect::<Result<Vec<_>, _>>()?;
         for helper in &helpers {
             let race = Promise::race(&Array::of2(
@@ -211,9 +195,9 @@ impl Pool {
                 return Err("a helper worker did not start within a minute".into());
             }
             match decode::<HelperEvent>(&reply) {
-                Ok((HelperEvent::Booted, _)) => {}
-                Ok((HelperEvent::Failed(why), _)) => return Err(why),
-                Ok((other, _)) => return Err(format!("a helper worker said {other:?} first")),
+                Ok(HelperEvent::Booted) => {}
+                Ok(HelperEvent::Failed(why)) => return Err(why),
+                Ok(other) => return Err(format!("a helper worker said {other:?} first")),
                 Err(why) => return Err(why),
             }
         }
@@ -231,15 +215,18 @@ impl SliceHelpers for Pool {
         self.helpers.len()
     }
 
-    fn send(&mut self, weights: &[f32], jobs: Vec<SliceJob>) -> Result<(), String> {
+    fn send(&mut self, weights: Floats, jobs: Vec<SliceJob>) -> Result<(), String> {
         self.pending.clear();
         for (helper, job) in self.helpers.iter().zip(jobs) {
             let command = HelperCommand::Slice {
                 model: self.model,
                 backend: self.backend,
                 slice: job.slice,
+                weights: weights.clone(),
+                pixels: job.pixels.into(),
+                labels: job.labels.into(),
             };
-            let out = encode_with_floats(&command, &[&job.labels], &[weights, &job.pixels])?;
+            let out = encode(&command)?;
             self.pending.push(helper.next_message());
             helper
                 .worker
@@ -255,33 +242,24 @@ impl SliceHelpers for Pool {
             let mut results = Vec::with_capacity(pending.len());
             for promise in pending {
                 let reply = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
-                let floats = decode_floats(&reply);
                 match decode::<HelperEvent>(&reply)? {
-                    (
-                        HelperEvent::Grads {
+                    HelperEvent::Grads {
+                        grads,
+                        loss_sum,
+                        correct,
+                        images,
+                        compute_ms,
+                    } => results.push(SliceResult {
+                        grads: lab::parallel::SliceGrads {
+                            grads: grads.into_vec(),
                             loss_sum,
                             correct,
                             images,
-                            compute_ms,
                         },
-                        _,
-                    ) => {
-                        let grads = floats
-                            .into_iter()
-                            .next()
-                            .ok_or("a helper sent no gradients")?;
-                        results.push(SliceResult {
-                            grads: lab::parallel::SliceGrads {
-                                grads,
-                                loss_sum,
-                                correct,
-                                images,
-                            },
-                            compute_ms,
-                        });
-                    }
-                    (HelperEvent::Failed(why), _) => return Err(why),
-                    (other, _) => return Err(format!("a helper said {other:?}")),
+                        compute_ms,
+                    }),
+                    HelperEvent::Failed(why) => return Err(why),
+                    other => return Err(format!("a helper said {other:?}")),
                 }
             }
             Ok(results)

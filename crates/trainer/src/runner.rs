@@ -14,8 +14,9 @@ use lab::parallel::{SliceGrads, SliceSpec, slice_gradients, split};
 use lab::session::EvalTally;
 use lab::{Checkpoint, Device, Session, SessionError, StepReport};
 
-use super::protocol::{
-    BatchProgress, EpochReport, Event, Failure, FailureKind, Prediction, Predictions, RunConfig,
+use protocol::{
+    BatchProgress, EpochReport, Event, Failure, FailureKind, Floats, Prediction, Predictions,
+    RunConfig,
 };
 
 /// Validation images evaluated per step at the end of an epoch.
@@ -59,7 +60,7 @@ pub trait SliceHelpers {
     fn count(&self) -> usize;
     /// Hand out one slice per helper (at most [`SliceHelpers::count`]), each to be computed
     /// under `weights` (flat, as `lab::parallel::flat_weights` gives them).
-    fn send(&mut self, weights: &[f32], jobs: Vec<SliceJob>) -> Result<(), String>;
+    fn send(&mut self, weights: Floats, jobs: Vec<SliceJob>) -> Result<(), String>;
     /// The results of what [`SliceHelpers::send`] handed out, in the same order.
     fn receive(&mut self) -> HelperFuture<'_>;
 }
@@ -235,21 +236,21 @@ impl Runner {
         };
     }
 
-    /// Where the run stands and its checkpoint's bytes, between two training batches;
-    /// `None` while an epoch is being evaluated (the next batch boundary is a moment away)
-    /// or once the run is done.
-    pub async fn checkpoint(&self) -> Result<Option<(Event, Vec<u8>)>, Failure> {
+    /// Where the run stands, with its checkpoint, between two training batches
+    /// ([`Event::Checkpoint`]); `None` while an epoch is being evaluated (the next batch
+    /// boundary is a moment away) or once the run is done.
+    pub async fn checkpoint(&self) -> Result<Option<Event>, Failure> {
         if !matches!(self.phase, Phase::Training) {
             return Ok(None);
         }
         let checkpoint = self.session.checkpoint().await.map_err(failure)?;
         let p = &checkpoint.point;
-        let event = Event::Checkpoint {
+        Ok(Some(Event::Checkpoint {
             epoch: p.epoch,
             batch: p.batch(),
             batches_per_epoch: p.batches_per_epoch(),
-        };
-        Ok(Some((event, checkpoint.to_bytes())))
+            bytes: checkpoint.to_bytes().into(),
+        }))
     }
 
     /// Train on `train` from the next epoch on (at once between epochs, and then the
@@ -482,8 +483,9 @@ async fn parallel_step(
             }
         })
         .collect();
-    helpers.send(&weights, jobs).map_err(StepError::Helpers)?;
-    drop(weights);
+    helpers
+        .send(weights.into(), jobs)
+        .map_err(StepError::Helpers)?;
     let t1 = clock();
     let (slice, pixels, labels) = batch.slice(parts[0].clone());
     let mut sum = slice_gradients(session.model(), slice, pixels, labels).await?;
@@ -684,15 +686,16 @@ mod tests {
             batches += step.iter().filter(|e| matches!(e, Event::Batch(_))).count();
             events.extend(step);
         }
-        let (info, bytes) = block_on(first.checkpoint()).unwrap().unwrap();
-        assert_eq!(
-            info,
-            Event::Checkpoint {
-                epoch: 1,
-                batch: 2,
-                batches_per_epoch: 3
-            }
-        );
+        let Some(Event::Checkpoint {
+            epoch: 1,
+            batch: 2,
+            batches_per_epoch: 3,
+            bytes,
+        }) = block_on(first.checkpoint()).unwrap()
+        else {
+            panic!("a checkpoint after epoch 1, batch 2 of 3");
+        };
+        let bytes = bytes.into_vec();
         drop(first);
         let resumed_config = RunConfig {
             resume: true,
@@ -729,7 +732,10 @@ mod tests {
                         None,
                     );
                     block_on(other.step()).unwrap();
-                    block_on(other.checkpoint()).unwrap().unwrap().1
+                    match block_on(other.checkpoint()).unwrap() {
+                        Some(Event::Checkpoint { bytes, .. }) => bytes.into_vec(),
+                        other => panic!("{other:?}"),
+                    }
                 },
                 "another seed",
             ),
@@ -870,9 +876,9 @@ mod tests {
             self.replicas.len()
         }
 
-        fn send(&mut self, weights: &[f32], jobs: Vec<SliceJob>) -> Result<(), String> {
+        fn send(&mut self, weights: Floats, jobs: Vec<SliceJob>) -> Result<(), String> {
             assert!(jobs.len() <= self.count());
-            self.weights = weights.to_vec();
+            self.weights = weights.into_vec();
             self.jobs = jobs;
             Ok(())
         }

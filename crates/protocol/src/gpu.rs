@@ -2,12 +2,15 @@
 //! software fallback (SwiftShader), which trains far slower than the CPU backends.
 //!
 //! Works in the page and in a worker: it goes through the global object's `navigator`.
+//! Any adapter will do, with or without `timestamp-query`: the trainer's workers load
+//! `web/webgpu-shim.js`, which lets burn open a device on an adapter without it (and
+//! BENCHMARKS.md, "WebGPU without timestamp queries", says why that is safe here).
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::js_error::describe;
+use crate::js::describe;
 
 /// What the browser offers.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,17 +50,6 @@ impl GpuStatus {
     }
 }
 
-/// WebGPU features burn's kernels need in a browser. Without `timestamp-query` cubecl's
-/// autotuner cannot time its kernel variants there (timing without it would block, which a
-/// browser forbids), and it panics at the first tuned operation: seen on Dawn's OpenGL ES
-/// adapter (WebGPU compatibility mode) on an NVIDIA H100 in headless Chromium.
-pub const REQUIRED_FEATURES: [&str; 1] = ["timestamp-query"];
-
-/// The required features an adapter lacks, given what it has.
-pub fn missing_features(has: impl Fn(&str) -> bool) -> Vec<&'static str> {
-    REQUIRED_FEATURES.into_iter().filter(|f| !has(f)).collect()
-}
-
 fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -90,33 +82,24 @@ pub async fn probe() -> Result<Adapter, String> {
     let info = get(&adapter, "info");
     let fallback = get(&adapter, "isFallbackAdapter").as_bool() == Some(true)
         || get(&info, "isFallbackAdapter").as_bool() == Some(true);
-    let description = text(&info, "description");
-    let vendor = text(&info, "vendor");
-    let architecture = text(&info, "architecture");
-    let name = if !description.is_empty() {
-        description
+    let name = adapter_name(
+        &text(&info, "description"),
+        &text(&info, "vendor"),
+        &text(&info, "architecture"),
+    );
+    Ok(Adapter { name, fallback })
+}
+
+/// A name for the page from what the adapter says of itself: its description, else its
+/// vendor and architecture (browsers often hide the description), else a plain word.
+pub fn adapter_name(description: &str, vendor: &str, architecture: &str) -> String {
+    if !description.is_empty() {
+        description.to_string()
     } else if !vendor.is_empty() {
         format!("{vendor} {architecture}").trim().to_string()
     } else {
         "WebGPU adapter".to_string()
-    };
-    let features = get(&adapter, "features");
-    let has_fn = get(&features, "has").dyn_into::<Function>().ok();
-    let has = |feature: &str| {
-        has_fn
-            .as_ref()
-            .and_then(|f| f.call1(&features, &JsValue::from_str(feature)).ok())
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
-    };
-    let missing = missing_features(has);
-    if !missing.is_empty() {
-        return Err(format!(
-            "the adapter “{name}” lacks {}, which burn's GPU kernels need in a browser",
-            missing.join(", ")
-        ));
     }
-    Ok(Adapter { name, fallback })
 }
 
 #[cfg(test)]
@@ -124,16 +107,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_adapter_without_timestamp_queries_is_refused() {
-        assert_eq!(missing_features(|_| false), vec!["timestamp-query"]);
+    fn an_adapter_is_named_by_what_it_says_of_itself() {
         assert_eq!(
-            missing_features(|f| f == "shader-f16"),
-            vec!["timestamp-query"]
+            adapter_name("SwiftShader Device", "google", "swiftshader"),
+            "SwiftShader Device"
         );
-    }
-
-    #[test]
-    fn an_adapter_with_timestamp_queries_is_accepted() {
-        assert!(missing_features(|f| f == "timestamp-query").is_empty());
+        assert_eq!(adapter_name("", "nvidia", "hopper"), "nvidia hopper");
+        assert_eq!(adapter_name("", "apple", ""), "apple");
+        assert_eq!(adapter_name("", "", "x"), "WebGPU adapter");
+        assert!(
+            GpuStatus::Available {
+                name: "x".into(),
+                fallback: false
+            }
+            .real_gpu()
+        );
+        assert!(
+            !GpuStatus::Available {
+                name: "x".into(),
+                fallback: true
+            }
+            .real_gpu()
+        );
+        assert!(!GpuStatus::Missing("none".into()).real_gpu());
     }
 }

@@ -1,5 +1,5 @@
-//! A helper thread of a data-parallel run (see `pool`): a Web Worker that the training
-//! worker starts, running this same wasm. For each batch it is sent the weights and one
+//! A helper thread of a data-parallel run (see `crate::pool`): a Web Worker that the
+//! training worker starts, running the trainer's wasm. For each batch it is sent the weights and one
 //! slice, computes that slice's gradients on its own copy of the model, and sends them back.
 //! It keeps no state but the model it last used.
 
@@ -8,12 +8,12 @@ use std::cell::RefCell;
 use lab::model::Cnn;
 use lab::parallel::{load_flat_weights, slice_gradients};
 use lab::{BackendKind, ModelKind};
+use protocol::js::{decode, encode};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::pool::{HelperCommand, HelperEvent};
-use super::transport::{decode, decode_floats, encode_with_floats};
+use crate::pool::{HelperCommand, HelperEvent};
 
 thread_local! {
     static MODEL: RefCell<Option<(ModelKind, BackendKind, Cnn)>> = const { RefCell::new(None) };
@@ -23,8 +23,8 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn post(event: &HelperEvent, floats: &[&[f32]]) {
-    match encode_with_floats(event, &[], floats) {
+fn post(event: &HelperEvent) {
+    match encode(event) {
         Ok(out) => {
             if let Err(e) = scope().post_message_with_transfer(&out.message, &out.transfer) {
                 web_sys::console::error_1(&e);
@@ -44,41 +44,34 @@ fn now_ms() -> f64 {
 /// Install the message handler and tell the training worker this helper is ready.
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        post(
-            &HelperEvent::Failed(format!("a helper thread crashed: {info}")),
-            &[],
-        );
+        post(&HelperEvent::Failed(format!(
+            "a helper thread crashed: {info}"
+        )));
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
         let data = e.data();
         wasm_bindgen_futures::spawn_local(async move {
             match compute(&data).await {
-                Ok((event, grads)) => post(&event, &[&grads]),
-                Err(why) => post(&HelperEvent::Failed(why), &[]),
+                Ok(event) => post(&event),
+                Err(why) => post(&HelperEvent::Failed(why)),
             }
         });
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&HelperEvent::Booted, &[]);
+    post(&HelperEvent::Booted);
 }
 
-async fn compute(data: &JsValue) -> Result<(HelperEvent, Vec<f32>), String> {
-    let (
-        HelperCommand::Slice {
-            model: kind,
-            backend,
-            slice,
-        },
-        bytes,
-    ) = decode::<HelperCommand>(data)?;
+async fn compute(data: &JsValue) -> Result<HelperEvent, String> {
     let t0 = now_ms();
-    let mut floats = decode_floats(data).into_iter();
-    let (Some(weights), Some(pixels), Some(labels)) =
-        (floats.next(), floats.next(), bytes.into_iter().next())
-    else {
-        return Err("a slice came without its weights, pixels or labels".into());
-    };
+    let HelperCommand::Slice {
+        model: kind,
+        backend,
+        slice,
+        weights,
+        pixels,
+        labels,
+    } = decode::<HelperCommand>(data)?;
     let cached = MODEL.with_borrow_mut(|m| match m.take() {
         Some((k, b, model)) if k == kind && b == backend => Some(model),
         _ => None,
@@ -90,16 +83,16 @@ async fn compute(data: &JsValue) -> Result<(HelperEvent, Vec<f32>), String> {
             Cnn::new(&kind.spec(), &device).map_err(|e| e.to_string())?
         }
     };
-    let model = load_flat_weights(model, &weights).map_err(|e| e.to_string())?;
-    let grads = slice_gradients(&model, slice, &pixels, &labels)
+    let model = load_flat_weights(model, weights.as_slice()).map_err(|e| e.to_string())?;
+    let grads = slice_gradients(&model, slice, pixels.as_slice(), labels.as_slice())
         .await
         .map_err(|e| e.to_string())?;
     MODEL.with_borrow_mut(|m| *m = Some((kind, backend, model)));
-    let event = HelperEvent::Grads {
+    Ok(HelperEvent::Grads {
         loss_sum: grads.loss_sum,
         correct: grads.correct,
         images: grads.images,
         compute_ms: now_ms() - t0,
-    };
-    Ok((event, grads.grads))
+        grads: grads.grads.into(),
+    })
 }
