@@ -10,7 +10,8 @@
 //
 //   scripts/setup-web --e2e && trunk build --release
 //   node bench/browser.mjs [--batches 12] [--backends flex,ndarray] [--threads 1,2]
-//                          [--memory] [--long] [--render-only]
+//                          [--memory] [--long] [--no-speed]
+// (First render and the wasm sizes: bench/first-lesson.mjs.)
 // Prints markdown tables; writes bench/results/browser.json.
 import fs from "node:fs";
 import os from "node:os";
@@ -21,7 +22,7 @@ const { serve, browser, open, setNumber, root } = await import(harnessPath);
 
 const args = process.argv.slice(2);
 const batches = Number(args[args.indexOf("--batches") + 1] || 12) || 12;
-const renderOnly = args.includes("--render-only");
+const noSpeed = args.includes("--no-speed") || args.includes("--render-only");
 const backends = (args.includes("--backends") ? args[args.indexOf("--backends") + 1] : "flex,ndarray").split(",");
 const threadCounts = (args.includes("--threads") ? args[args.indexOf("--threads") + 1] : "1,2").split(",").map(Number);
 const memoryRun = args.includes("--memory");
@@ -42,22 +43,9 @@ async function workerMemory(page) {
 const site = await serve();
 const chrome = await browser();
 const results = [];
-let firstRender = [];
 try {
-  // Time to first render on localhost: navigation start to the app's heading drawn
-  // (median of 5 cold page loads, cache off).
-  for (let i = 0; i < 5; i++) {
-    const context = await chrome.newContext();
-    const page = await context.newPage();
-    await page.route("**/*", (route) => route.continue({ headers: { ...route.request().headers(), "cache-control": "no-cache" } }));
-    await page.goto(site.url);
-    await page.getByRole("heading", { name: "CIFAR-10 CNN Lab" }).waitFor();
-    firstRender.push(await page.evaluate(() => performance.now()));
-    await context.close();
-  }
-  firstRender.sort((a, b) => a - b);
   const runs = [];
-  for (const model of renderOnly ? [] : ["four", "six"]) {
+  for (const model of noSpeed ? [] : ["four", "six"]) {
     for (const backend of backends) {
       // ndarray is the plain reference: one thread only.
       for (const threads of backend === "flex" ? threadCounts : [1]) runs.push({ model, backend, threads });
@@ -138,20 +126,8 @@ try {
   await chrome.close();
   site.close();
 }
-// The app's download: the wasm as built, gzip and brotli (what a static host would send).
-const zlib = await import("node:zlib");
-const wasmFile = fs.readdirSync(path.join(root, "dist")).find((f) => f.endsWith(".wasm"));
-const wasm = fs.readFileSync(path.join(root, "dist", wasmFile));
-const size = {
-  raw: wasm.length,
-  gzip: zlib.gzipSync(wasm, { level: 9 }).length,
-  brotli: zlib.brotliCompressSync(wasm, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } }).length,
-};
-const mb = (n) => (n / 1e6).toFixed(1) + " MB";
 const version = (await (await import("node:child_process")).execSync("chromium --version")).toString().trim();
 console.log(`In-browser CPU training, batch 32 (${version}, ${os.cpus()[0].model}, ${os.cpus().length} cores)\n`);
-console.log(`First render on localhost: ${firstRender[2].toFixed(0)} ms (median of 5; all: ${firstRender.map((t) => t.toFixed(0)).join(", ")})\n`);
-console.log(`App wasm: ${mb(size.raw)} raw, ${mb(size.gzip)} gzip -9, ${mb(size.brotli)} brotli -11\n`);
 console.log("| model | backend | threads | ms per batch | images/s | sync ms per batch | speed-up over 1 thread |");
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const r of results) {
@@ -182,4 +158,4 @@ if (long) {
   console.log(`| change | ${change(two.wasm_bytes, last.wasm_bytes)} | ${change(two.page_js_heap_bytes, last.page_js_heap_bytes)} |`);
 }
 fs.mkdirSync(path.join(root, "bench/results"), { recursive: true });
-fs.writeFileSync(path.join(root, "bench/results/browser.json"), JSON.stringify({ chromium: version, first_render_ms: firstRender, wasm_bytes: size, results, memory, long }, null, 2));
+fs.writeFileSync(path.join(root, "bench/results/browser.json"), JSON.stringify({ chromium: version, results, memory, long }, null, 2));

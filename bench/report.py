@@ -3,7 +3,7 @@
 Ratios: native rows against Keras/TensorFlow-CPU on the same model; browser rows against
 TensorFlow.js's best CPU backend that can train the model. Peak: the machine's FP32 peak,
 all cores × clock × FLOP per cycle (32 with AVX2 FMA, 64 with AVX-512), against a training
-image's cost (244 MFLOP for the 6-layer model, 124 MFLOP for the 4-layer, the issue's figures).
+image's cost (244 MFLOP for the 6-layer model, 124 MFLOP for the 4-layer, counted from the layers).
 """
 import json
 import os
@@ -96,13 +96,13 @@ for r in rows:
     ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x {r['ratio_to']}"
     pk = "" if r["peak_fraction"] is None else f"{100 * r['peak_fraction']:.1f}%"
     print(f"| {r['model']}-layer | {r['where']} | {r['trainer']} | {fmt(r['train_images_per_s'])} | {fmt(r['infer_images_per_s'])} | {ratio} | {pk} |")
-if browser:
-    fr = sorted(browser["first_render_ms"])
-    print(f"\nFirst render on localhost (median of {len(fr)}): {fr[len(fr) // 2]:.0f} ms.")
-    if "wasm_bytes" in browser:
-        w = browser["wasm_bytes"]
-        print(f"App wasm: {w['raw'] / 1e6:.1f} MB raw, {w['gzip'] / 1e6:.1f} MB gzip, {w['brotli'] / 1e6:.1f} MB brotli.")
+first = load("first-lesson.json")
+if first:
+    print("\nFirst lesson drawn on localhost (median of cold loads, bench/first-lesson.mjs): "
+          + ", ".join(f"{e} {r['median_ms']:.0f} ms" for e, r in first["engines"].items()) + ".")
+    for program, w in first["wasm"].items():
+        print(f"{program.capitalize()} wasm: {w['raw'] / 1e6:.2f} MB raw, {w['gzip'] / 1e6:.2f} MB gzip, "
+              f"{w['brotli'] / 1e6:.2f} MB brotli.")
 json.dump({"machine": name, "cores": cores, "mhz": mhz, "peak_flops": peak, "rows": rows,
-           "first_render_ms": browser and browser["first_render_ms"],
-           "wasm_bytes": browser and browser.get("wasm_bytes")},
+           "first_lesson": first},
           open(os.path.join(os.path.dirname(out), "all.json"), "w"), indent=2)
