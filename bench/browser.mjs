@@ -41,7 +41,7 @@ async function workerMemory(page) {
   return sizes.filter((n) => n > 0);
 }
 const site = await serve();
-const chrome = await browser();
+const chrome = await browser({ gc: true });
 const results = [];
 try {
   const runs = [];
@@ -89,7 +89,7 @@ try {
     for (let e = 1; e <= 3; e++) {
       await page.locator("table.history tbody tr").nth(e - 1).waitFor({ timeout: 900_000 });
       const wasm = await workerMemory(page);
-      const heap = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
+      const heap = await page.evaluate(() => { if (self.gc) self.gc(); return performance.memory ? performance.memory.usedJSHeapSize : null; });
       epochs.push({ epoch: e, wasm_bytes: wasm, page_js_heap_bytes: heap });
       console.error(`memory, ${threads} threads, after epoch ${e}: wasm ${wasm.map((b) => (b / 1e6).toFixed(0) + " MB").join(" + ")}, page heap ${(heap / 1e6).toFixed(1)} MB`);
     }
@@ -114,7 +114,7 @@ try {
       // Let the epoch's checkpoint reach IndexedDB and the garbage collector run first.
       await page.waitForTimeout(1500);
       const wasm = (await workerMemory(page)).reduce((a, b) => a + b, 0);
-      const heap = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
+      const heap = await page.evaluate(() => { if (self.gc) self.gc(); return performance.memory ? performance.memory.usedJSHeapSize : null; });
       readings.push({ epoch: e, wasm_bytes: wasm, page_js_heap_bytes: heap });
       console.error(`long run, after epoch ${e}: wasm ${(wasm / 1e6).toFixed(1)} MB, page heap ${(heap / 1e6).toFixed(1)} MB`);
     }

@@ -28,11 +28,12 @@ try {
   await page.locator("#backend").selectOption("flex");
   await page.getByRole("button", { name: "Train", exact: true }).click();
   await page.getByText("Finished: every epoch trained.").waitFor({ timeout: 600_000 });
-  const pages = [["home", ""], ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [`step-${n}`, `#/lesson/${n}`]), ["runs", "#/runs"]];
+  const pages = [["home", "#/"], ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [`step-${n}`, `#/lesson/${n}`]), ["runs", "#/runs"]];
   for (const width of widths) {
     await page.setViewportSize({ width, height: 900 });
     for (const [name, hash] of pages) {
-      await page.goto(site.url + hash);
+      // The address's step only: the page is not reloaded, so the trainer shows its run.
+      await page.evaluate((h) => { location.hash = h; }, hash);
       await page.locator("main").waitFor();
       await page.waitForTimeout(name.startsWith("step-") && Number(name.slice(5)) >= 6 ? 1_500 : 400);
       const file = path.join(out, `${width}-${name}.png`);

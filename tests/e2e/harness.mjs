@@ -67,13 +67,15 @@ export function serve() {
   });
 }
 
-/** Headless Chromium as this machine allows it (root, closed network). */
-export async function browser({ webgpu = false } = {}) {
+/** Headless Chromium as this machine allows it (root, closed network); `gc` gives pages a
+ * `gc()` to collect garbage before a memory reading (benchmarks). */
+export async function browser({ webgpu = false, gc = false } = {}) {
   const args = [
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
   ];
   if (webgpu) args.push("--enable-unsafe-webgpu", "--disable-gpu-sandbox");
+  if (gc) args.push("--js-flags=--expose-gc");
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,

@@ -119,7 +119,7 @@ pub fn confusion(props: &ConfusionProps) -> Html {
                     }) }
                 </tbody>
             </table>
-            <p class="muted">{ format!("Overall accuracy {:.1}% on {} images. Blue: right; red: mistakes, darker for more.", matrix.accuracy() * 100.0, matrix.total()) }</p>
+            <p class="muted">{ format!("Overall accuracy {:.1}% on {}. Blue: right; red: mistakes, darker for more.", matrix.accuracy() * 100.0, crate::words::count(matrix.total() as usize, "image", "images")) }</p>
         </div>
     }
 }

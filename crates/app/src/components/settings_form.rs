@@ -251,7 +251,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
             if props.available_test > 0 && s.val_size > props.available_test {
                 <p class="muted">{ format!("Only {} test images are loaded; the run validates on those.", props.available_test) }</p>
             }
-            <p class="estimate"><strong>{ "Estimated time: " }</strong>{ estimate_text }{ format!(", validating on {val_n} images.") }</p>
+            <p class="estimate"><strong>{ "Estimated time: " }</strong>{ estimate_text }{ format!(", validating on {}.", crate::words::count(val_n, "image", "images")) }</p>
             if let Some(problem) = s.problem() {
                 <p class="error" role="alert">{ format!("Check the settings: {problem}.") }</p>
             }

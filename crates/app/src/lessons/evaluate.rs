@@ -179,7 +179,7 @@ pub fn evaluate_lesson() -> Html {
             if let Some((t, p, images)) = chosen {
                 <section class="cell-images" aria-live="polite" aria-labelledby="cell-h">
                     <h3 id="cell-h">{
-                        if t == p { format!("{}: right, {} images (most confident first)", name(t), images.len()) }
+                        if t == p { format!("{}: right, {} (most confident first)", name(t), crate::words::count(images.len(), "image", "images")) }
                         else { format!("{} taken for {}: {} (most confidently wrong first)", name(t), name(p), crate::words::count(images.len(), "image", "images")) }
                     }</h3>
                     if images.is_empty() {
