@@ -51,10 +51,11 @@ for m in ("four", "six"):
     # (1.5x between epochs on a shared 2-core VM), so take the median of the rest.
     k_train = (statistics.median(h["train_images_per_second"] for h in keras["history"][1:] or keras["history"])
                if keras else None)
-    for b in ("flex", "ndarray", "wgpu"):
+    for b in ("flex", "flex-burnconv", "ndarray", "wgpu"):
         r = load(f"native-{m}-{b}.json")
         if r:
-            label = {"flex": "burn Flex", "ndarray": "burn-ndarray", "wgpu": "burn-wgpu (lavapipe: Vulkan on the CPU)"}[b]
+            label = {"flex": "burn Flex, lab::conv convolutions", "flex-burnconv": "burn Flex, burn's convolutions",
+                     "ndarray": "burn-ndarray", "wgpu": "burn-wgpu (lavapipe: Vulkan on the CPU)"}[b]
             add(m, "native", label, r["train_images_per_s"], r["infer_images_per_s"], "Keras",
                 r["train_images_per_s"] / k_train if k_train else None)
     if keras:

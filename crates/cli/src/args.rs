@@ -59,9 +59,22 @@ pub struct BenchArgs {
     /// RAYON_NUM_THREADS=1 to keep each thread's kernels single-threaded, as in the tab.
     #[arg(long, default_value_t = 1)]
     pub slices: usize,
+    /// Whose convolutions on the CPU: this project's (`lab::conv`, the default) or burn
+    /// Flex's own, the reference it is measured against.
+    #[arg(long, value_enum, default_value = "lab")]
+    pub conv: ConvArg,
     /// Write the result as JSON here.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+/// Whose convolutions the CPU backends run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConvArg {
+    /// This project's (`lab::conv`).
+    Lab,
+    /// burn's own `Conv2d` operations.
+    Burn,
 }
 
 /// The tutorial's models, by the CLI's names.

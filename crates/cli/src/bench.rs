@@ -22,6 +22,7 @@ use crate::args::BenchArgs;
 struct BenchJson {
     model: String,
     backend: String,
+    conv: String,
     batch_size: usize,
     slices: usize,
     batches: usize,
@@ -47,6 +48,7 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
         a.batches > 0 && a.batch_size > 0,
         "--batches and --batch-size must be at least 1"
     );
+    lab::conv::use_reference(a.conv == crate::args::ConvArg::Burn);
     let kind = a.model.kind();
     let spec = kind.spec();
     let mut hyper = spec.hyper;
@@ -88,6 +90,7 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
     let result = BenchJson {
         model: kind.id().into(),
         backend: backend.id().into(),
+        conv: format!("{:?}", a.conv).to_lowercase(),
         slices: a.slices,
         batch_size: a.batch_size,
         batches: a.batches,

@@ -12,16 +12,19 @@
 //!
 //! With the `engine` feature (every backend feature turns it on), the burn side:
 //! - [`model`]: the burn module built from a spec;
+//! - [`conv`]: its convolutions on the CPU, a burn operation of this crate's own;
 //! - [`optim`]: Keras's SGD (momentum, Nesterov, time-based decay, max-norm);
 //! - [`session`]: a step-wise, async-safe training session;
 //! - [`parallel`]: one batch's gradients computed in slices on several threads, and summed.
 //!
 //! lab knows no page and no terminal.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod backend;
 pub mod checkpoint;
+#[cfg(feature = "flex")]
+pub mod conv;
 pub mod dropout;
 pub mod inspect;
 pub mod metrics;

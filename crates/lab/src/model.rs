@@ -153,7 +153,7 @@ impl Cnn {
         let mut flow = Flow::Maps(images);
         for (index, layer) in self.layers.iter().enumerate() {
             flow = match (layer, flow) {
-                (Layer::Conv(conv), Flow::Maps(x)) => Flow::Maps(conv.forward(x)),
+                (Layer::Conv(conv), Flow::Maps(x)) => Flow::Maps(convolve(conv, x)),
                 (Layer::Pool(pool), Flow::Maps(x)) => Flow::Maps(pool.forward(x)),
                 (Layer::Relu(relu), Flow::Maps(x)) => Flow::Maps(relu.forward(x)),
                 (Layer::Relu(relu), Flow::Flat(x)) => Flow::Flat(relu.forward(x)),
@@ -182,7 +182,7 @@ impl Cnn {
         let mut after_conv = false;
         for layer in &self.layers {
             x = match layer {
-                Layer::Conv(conv) => conv.forward(x),
+                Layer::Conv(conv) => convolve(conv, x),
                 Layer::Relu(relu) => relu.forward(x),
                 Layer::Pool(pool) => pool.forward(x),
                 // Dropout is the identity outside training.
@@ -226,6 +226,18 @@ impl Cnn {
             .iter()
             .map(|l| 1 + usize::from(l.activation() == Some(Activation::Relu)))
             .sum()
+    }
+}
+
+/// A convolution layer on `x`: this crate's own on Flex (`crate::conv`), burn's elsewhere.
+fn convolve(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    #[cfg(feature = "flex")]
+    {
+        crate::conv::apply(layer, x)
+    }
+    #[cfg(not(feature = "flex"))]
+    {
+        layer.forward(x)
     }
 }
 
