@@ -25,7 +25,13 @@ def cpu_peak():
     name = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "?")
     mhz = max(float(l.split(":", 1)[1]) for l in info.splitlines() if l.startswith("cpu MHz"))
     flags = next((l for l in info.splitlines() if l.startswith("flags")), "")
-    per_cycle = 64 if " avx512f" in flags else 32 if " fma" in flags and " avx2" in flags else 8
+    vendor = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("vendor_id")), "")
+    family = next((int(l.split(":", 1)[1]) for l in info.splitlines() if l.startswith("cpu family")), 0)
+    # Two FMA units per core: 2 × 16 lanes × 2 FLOP with AVX-512, 2 × 8 × 2 with AVX2. AMD's
+    # Zen 4 (family 25) runs AVX-512 on 256-bit units, so its peak is AVX2's; Zen 5
+    # (family 26) and Intel's AVX-512 parts have the full width.
+    wide = " avx512f" in flags and not (vendor == "AuthenticAMD" and family < 26)
+    per_cycle = 64 if wide else 32 if " fma" in flags and " avx2" in flags else 8
     cores = os.cpu_count()
     return name, cores, mhz, per_cycle, cores * mhz * 1e6 * per_cycle
 

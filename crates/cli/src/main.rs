@@ -24,7 +24,8 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    // On a thread of the CPU pool, so that burn's parallel loops start without a hand-off.
+    let result = lab::cores::on_pool(|| match cli.command {
         Command::Summary(a) => {
             print!("{}", report::summary(a.model.kind()));
             Ok(())
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => train::eval(&a),
         Command::Bench(a) => bench::bench(&a),
         Command::Report(a) => train::report(&a),
-    };
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -25,6 +25,8 @@ pub mod backend;
 pub mod checkpoint;
 #[cfg(feature = "flex")]
 pub mod conv;
+#[cfg(feature = "engine")]
+pub mod cores;
 pub mod dropout;
 pub mod inspect;
 pub mod metrics;
