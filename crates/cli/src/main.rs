@@ -20,6 +20,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Each training step allocates and frees buffers of megabytes (activations, column
+/// matrices, gradients). glibc's allocator maps such buffers fresh from the system and
+/// unmaps them when freed, so every pass page-faults them in again, and on several threads
+/// each unmapping interrupts the other cores: mimalloc keeps them for reuse.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
