@@ -21,10 +21,18 @@ export async function until(page, what, fn, args = [], timeout = 30_000) {
   }
 }
 
-/** Wait until the page's text contains `text` (a string) or matches it (a RegExp source). */
-export function showsText(page, text, timeout = 30_000) {
+/** Wait until the page's text contains `text` (a string) or matches it (a RegExp source).
+ * On a timeout the error quotes the page's status line and alerts, to say what it showed. */
+export async function showsText(page, text, timeout = 30_000) {
   const pattern = text instanceof RegExp ? text.source : null;
-  return until(page, `"${text}"`, (t, p) => (p ? new RegExp(p).test(document.body.innerText) : document.body.innerText.includes(t)), [String(text), pattern], timeout);
+  try {
+    return await until(page, `"${text}"`, (t, p) => (p ? new RegExp(p).test(document.body.innerText) : document.body.innerText.includes(t)), [String(text), pattern], timeout);
+  } catch (e) {
+    const shown = await page
+      .evaluate(() => [...document.querySelectorAll("p.status, [role=alert], .error")].map((n) => n.innerText.trim()).filter(Boolean).join(" | "))
+      .catch(() => "(unreadable)");
+    throw new Error(`${e.message}; the page showed: ${shown || "(no status)"}`);
+  }
 }
 
 /** Click the button (or link) whose text is exactly `name`. */
