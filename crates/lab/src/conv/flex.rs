@@ -113,26 +113,10 @@ pub fn shape_of(x: &FlexTensor, weight: &FlexTensor, pad: usize) -> ConvShape {
     }
 }
 
-/// The weight `[co, ci·k·k]` as a matrix, and its transpose.
+/// The weight `[co, ci·k·k]` as a matrix, or its transpose.
 fn weight_view<'a>(s: &ConvShape, w: &'a [f32], transposed: bool) -> View<'a> {
-    let (rows, cols) = (s.co, s.col_rows());
-    if transposed {
-        View {
-            data: w,
-            rows: cols,
-            cols: rows,
-            row_stride: 1,
-            col_stride: cols,
-        }
-    } else {
-        View {
-            data: w,
-            rows,
-            cols,
-            row_stride: cols,
-            col_stride: 1,
-        }
-    }
+    let v = View::row_major(w, s.co, s.col_rows());
+    if transposed { v.t() } else { v }
 }
 
 /// The forward pass: `yₙ = W × cols(xₙ) + b`, `[n, co, ho, wo]`.
@@ -148,13 +132,7 @@ pub fn forward(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, pad: usize) 
             for (row, &bias) in out.chunks_exact_mut(pixels).zip(b) {
                 row.fill(bias);
             }
-            let c = View {
-                data: cols,
-                rows: s.col_rows(),
-                cols: pixels,
-                row_stride: pixels,
-                col_stride: 1,
-            };
+            let c = View::row_major(cols, s.col_rows(), pixels);
             matmul(out, pixels, weight_view(&s, w, false), c, true);
         })
     });
@@ -170,13 +148,7 @@ pub fn backward_input(dy: FlexTensor, weight: FlexTensor, s: &ConvShape) -> Flex
     each_image(&mut dx, s.image_len(), |i, image| {
         with_scratch(per_col, |dcols| {
             let g = &dys[i * s.co * pixels..(i + 1) * s.co * pixels];
-            let g = View {
-                data: g,
-                rows: s.co,
-                cols: pixels,
-                row_stride: pixels,
-                col_stride: 1,
-            };
+            let g = View::row_major(g, s.co, pixels);
             matmul(dcols, pixels, weight_view(s, w, true), g, false);
             col2im_add(s, dcols, image);
         })
@@ -193,21 +165,9 @@ pub fn backward_weight(x: FlexTensor, dy: FlexTensor, s: &ConvShape) -> FlexTens
         with_scratch(per_col, |cols| {
             im2col(s, &xs[i * s.image_len()..(i + 1) * s.image_len()], cols);
             let g = &dys[i * s.co * pixels..(i + 1) * s.co * pixels];
-            let g = View {
-                data: g,
-                rows: s.co,
-                cols: pixels,
-                row_stride: pixels,
-                col_stride: 1,
-            };
+            let g = View::row_major(g, s.co, pixels);
             // cols(xₙ)ᵀ: `[ho·wo, ci·k·k]`, read as the column matrix's transpose.
-            let ct = View {
-                data: cols,
-                rows: pixels,
-                cols: s.col_rows(),
-                row_stride: 1,
-                col_stride: pixels,
-            };
+            let ct = View::row_major(cols, s.col_rows(), pixels).t();
             matmul(acc, s.col_rows(), g, ct, true);
         })
     });

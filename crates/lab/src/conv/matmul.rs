@@ -21,7 +21,29 @@ pub struct View<'a> {
     pub col_stride: usize,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
+    /// `rows × cols` elements of `data`, stored row after row.
+    pub fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        View {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+
+    /// The transpose: the same elements, rows and columns swapped (no copy).
+    pub fn t(self) -> Self {
+        View {
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
+        }
+    }
+
     /// Whether every element lies inside `data` (an empty matrix always does).
     fn fits(&self) -> bool {
         self.rows == 0
